@@ -1,0 +1,15 @@
+# SGD with cosine decay, 30 epochs (small data sets, training from scratch).
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=2,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=2, T_max=28,
+         eta_min=1e-4, convert_to_iter_based=True),
+]
+train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=5)
+val_cfg = dict()
+test_cfg = dict()
+# lr=0.05 was set for a total batch size of 32.
+auto_scale_lr = dict(base_batch_size=32)

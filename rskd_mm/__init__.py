@@ -1,0 +1,17 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""rskd_mm: knowledge distillation for remote sensing on OpenMMLab.
+
+Importing the package first applies the compatibility layer for the
+dependency stack (:mod:`rskd_mm.compat`; it must run before mmrazor's first
+import), then imports the modules that register rskd_mm's components in the
+host registries (mmpretrain, mmseg and mmrazor ``MODELS``, ...). Configs pull
+it in with ``custom_imports = dict(imports=['rskd_mm'])``.
+"""
+from .compat import apply_all as _apply_compat
+
+_apply_compat()
+
+from . import datasets  # noqa: E402,F401
+from .version import __version__  # noqa: E402
+
+__all__ = ['__version__', 'datasets']

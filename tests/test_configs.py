@@ -1,0 +1,52 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""Every config in configs/ parses, and its model builds and runs."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, init_default_scope
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                         recursive=True)
+    if '_base_' not in p.split(osp.sep))
+BASES = sorted(glob.glob(osp.join(REPO, 'configs', '_base_', '**', '*.py'),
+                         recursive=True))
+
+
+def test_configs_found():
+    assert len(CONFIGS) >= 4
+
+
+@pytest.mark.parametrize('path', BASES, ids=lambda p: osp.relpath(p, REPO))
+def test_base_fragment_parses(path):
+    Config.fromfile(path)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_config_pulls_in_the_plugin(path):
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports == dict(
+        imports=['rskd_mm'], allow_failed_imports=False)
+    assert cfg.default_scope in ('mmpretrain', 'mmseg')
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_config_model_builds_and_runs(path):
+    cfg = Config.fromfile(path)
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    model.eval()
+    size = 64 if cfg.default_scope == 'mmpretrain' else 128
+    inputs = torch.rand(2, 3, size, size) * 255
+    data = model.data_preprocessor(
+        dict(inputs=list(inputs.unbind(0))), training=False)
+    with torch.no_grad():
+        out = model(data['inputs'], mode='tensor')
+    if isinstance(out, (list, tuple)):
+        out = out[-1]
+    assert out.shape[0] == 2
+    assert torch.isfinite(out).all()

@@ -1,0 +1,204 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""End-to-end runs of the OpenMMLab tools on the embedded data sets.
+
+Each test runs the real command-line tools in a subprocess, as a user would,
+on tiny generated data, and checks what they wrote.
+"""
+import glob
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from .conftest import REPO_ROOT, subprocess_env
+
+DEMO = osp.join(REPO_ROOT, 'configs', 'demo')
+TEACHER = osp.join(DEMO, 'resnet18-w32_1xb32-30e_demo-scene-64px.py')
+STUDENT = osp.join(DEMO, 'mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
+KD = osp.join(
+    DEMO, 'kd_resnet18-w32_mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
+SEG = osp.join(DEMO, 'fcn_r18-w16_1xb4-2k_demo-seg-128px.py')
+
+
+def scene_options(root, epochs=1):
+    opts = []
+    for split in ('train', 'val', 'test'):
+        opts += [
+            f'{split}_dataloader.dataset.data_root={root}',
+            f'{split}_dataloader.batch_size=16',
+            f'{split}_dataloader.num_workers=0',
+            f'{split}_dataloader.persistent_workers=False',
+        ]
+    return opts + [
+        f'train_cfg.max_epochs={epochs}', 'train_cfg.val_interval=1',
+        'default_hooks.logger.interval=1'
+    ]
+
+
+def run_tool(args, **env):
+    proc = subprocess.run([sys.executable] + args,
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(**env),
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, (
+        f'{" ".join(args)} failed:\n{proc.stdout[-3000:]}\n'
+        f'{proc.stderr[-5000:]}')
+    return proc.stdout + proc.stderr
+
+
+def last_checkpoint(work_dir):
+    with open(osp.join(work_dir, 'last_checkpoint')) as f:
+        return f.read().strip()
+
+
+@pytest.fixture(scope='module')
+def trained_teacher(tiny_scene_root, tmp_path_factory):
+    work_dir = str(tmp_path_factory.mktemp('teacher'))
+    run_tool([
+        'tools/train.py', TEACHER, '--work-dir', work_dir, '--cfg-options',
+        *scene_options(tiny_scene_root)
+    ])
+    return last_checkpoint(work_dir)
+
+
+def test_train_then_test(trained_teacher, tiny_scene_root, tmp_path):
+    assert osp.basename(trained_teacher) == 'epoch_1.pth'
+    metrics_file = str(tmp_path / 'metrics.json')
+    out = run_tool([
+        'tools/test.py', TEACHER, trained_teacher, '--work-dir',
+        str(tmp_path), '--metrics-out', metrics_file, '--cfg-options',
+        *scene_options(tiny_scene_root)
+    ])
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    assert 0.0 <= metrics['accuracy/top1'] <= 100.0
+    assert 'accuracy/top1' in out
+
+
+def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root,
+                                   tmp_path):
+    work_dir = str(tmp_path / 'kd')
+    out = run_tool([
+        'tools/train.py', KD, '--work-dir', work_dir, '--cfg-options',
+        *scene_options(tiny_scene_root),
+        f'model.teacher_ckpt={trained_teacher}'
+    ])
+    assert 'distill.loss_kl' in out
+    ckpt = last_checkpoint(work_dir)
+    state = torch.load(ckpt, map_location='cpu', weights_only=False)
+    teacher_state = torch.load(
+        trained_teacher, map_location='cpu', weights_only=False)
+    # the teacher inside the distillation checkpoint is the trained teacher,
+    # untouched by init_weights() and by training
+    w = 'backbone.conv1.weight'
+    torch.testing.assert_close(state['state_dict'][f'teacher.{w}'],
+                               teacher_state['state_dict'][w])
+    metrics_file = str(tmp_path / 'metrics.json')
+    run_tool([
+        'tools/test.py', KD, ckpt, '--work-dir', work_dir, '--metrics-out',
+        metrics_file, '--cfg-options', *scene_options(tiny_scene_root)
+    ])
+    with open(metrics_file) as f:
+        assert 0.0 <= json.load(f)['accuracy/top1'] <= 100.0
+
+
+def test_resume_continues_from_the_checkpoint(tiny_scene_root, tmp_path):
+    work_dir = str(tmp_path / 'student')
+    run_tool([
+        'tools/train.py', STUDENT, '--work-dir', work_dir, '--cfg-options',
+        *scene_options(tiny_scene_root, epochs=1)
+    ])
+    assert osp.basename(last_checkpoint(work_dir)) == 'epoch_1.pth'
+    out = run_tool([
+        'tools/train.py', STUDENT, '--work-dir', work_dir, '--resume',
+        '--cfg-options', *scene_options(tiny_scene_root, epochs=2)
+    ])
+    assert 'resumed epoch: 1' in out
+    assert 'Epoch(train) [1]' not in out  # epoch 1 was not trained again
+    assert 'Epoch(train) [2]' in out
+    assert osp.basename(last_checkpoint(work_dir)) == 'epoch_2.pth'
+
+
+def test_segmentation_train_then_test(tiny_seg_root, tmp_path):
+    opts = [
+        f'train_dataloader.dataset.data_root={tiny_seg_root}',
+        f'val_dataloader.dataset.data_root={tiny_seg_root}',
+        f'test_dataloader.dataset.data_root={tiny_seg_root}',
+        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False',
+        'test_dataloader.num_workers=0',
+        'test_dataloader.persistent_workers=False',
+        'model.data_preprocessor.size=[64,64]', 'train_cfg.max_iters=4',
+        'train_cfg.val_interval=4', 'default_hooks.checkpoint.interval=4',
+        'default_hooks.logger.interval=1',
+        'default_hooks.visualization.draw=False'
+    ]
+    work_dir = str(tmp_path)
+    run_tool(['tools/train.py', SEG, '--work-dir', work_dir,
+              '--cfg-options', *opts])
+    ckpt = last_checkpoint(work_dir)
+    assert osp.basename(ckpt) == 'iter_4.pth'
+    metrics_file = str(tmp_path / 'metrics.json')
+    run_tool([
+        'tools/test.py', SEG, ckpt, '--work-dir', work_dir, '--metrics-out',
+        metrics_file, '--cfg-options', *opts
+    ])
+    with open(metrics_file) as f:
+        assert 0.0 <= json.load(f)['mIoU'] <= 100.0
+
+
+def test_dist_train_two_processes_on_cpu(trained_teacher, tiny_scene_root,
+                                         tmp_path, free_port):
+    """dist_train.sh -> torchrun -> --launcher pytorch, gloo on the CPU."""
+    work_dir = str(tmp_path)
+    proc = subprocess.run([
+        'bash', 'tools/dist_train.sh', KD, '2', '--work-dir', work_dir,
+        '--cfg-options', *scene_options(tiny_scene_root),
+        f'model.teacher_ckpt={trained_teacher}'
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(
+                              PORT=str(free_port),
+                              PYTHON=sys.executable,
+                              OMP_NUM_THREADS='1'),
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    logs = glob.glob(osp.join(work_dir, '*', '*.log'))
+    assert logs
+    with open(logs[0]) as f:
+        log = f.read()
+    assert 'Distributed launcher: pytorch' in log
+    assert 'Distributed training: True' in log
+    assert "'backend': 'gloo'" in log or 'World size: 2' in log
+    assert osp.basename(last_checkpoint(work_dir)) == 'epoch_1.pth'
+
+
+def test_collect_env():
+    out = run_tool(['tools/misc/collect_env.py'])
+    for name in ('mmengine', 'mmcv', 'mmpretrain', 'mmsegmentation',
+                 'mmrazor', 'timm', 'PyTorch'):
+        assert name in out
+    assert 'mmcv ops: compiled' in out
+
+
+def test_generator_cli(tmp_path):
+    out = run_tool([
+        'tools/dataset_converters/generate_synthetic_rs.py', 'scene',
+        str(tmp_path / 's'), '--num-per-class', '1', '1', '1', '--size',
+        '16', '--classes', 'water', 'forest'
+    ])
+    assert 'train: 2, val: 2, test: 2' in out
+    with open(tmp_path / 's' / 'meta' / 'train.txt') as f:
+        assert f.read().split() == [
+            'water/water_train_0000.png', '0', 'forest/forest_train_0000.png',
+            '1'
+        ]

@@ -1,0 +1,89 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""Test (evaluate) a checkpoint with an OpenMMLab config.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--metrics-out FILE]
+        [--cfg-options k=v ...] [--launcher pytorch]
+
+The metrics are printed, logged to ``<work_dir>/<timestamp>/<timestamp>.json``
+and, with ``--metrics-out FILE.json``, written to that file.
+"""
+import argparse
+import os
+import os.path as osp
+
+import mmengine
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+# Importing the plugin applies rskd_mm's compatibility layer before the config
+# is parsed; components are registered through ``custom_imports``.
+import rskd_mm  # noqa: F401,E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir',
+        help='the directory to save the file containing evaluation metrics')
+    parser.add_argument(
+        '--metrics-out',
+        help='also write the evaluation metrics to this JSON file')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(
+            f'checkpoint file not found: {args.checkpoint}')
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+
+    if 'runner_type' not in cfg:
+        runner = Runner.from_cfg(cfg)
+    else:
+        runner = RUNNERS.build(cfg)
+    metrics = runner.test()
+
+    if args.metrics_out is not None and runner.rank == 0:
+        out = {k: float(v) if hasattr(v, '__float__') else v
+               for k, v in metrics.items()}
+        mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.metrics_out)))
+        tmp = args.metrics_out + '.tmp'
+        mmengine.dump(out, tmp, file_format='json')
+        os.replace(tmp, args.metrics_out)
+
+
+if __name__ == '__main__':
+    main()
