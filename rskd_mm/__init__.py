@@ -4,14 +4,16 @@
 Importing the package first applies the compatibility layer for the
 dependency stack (:mod:`rskd_mm.compat`; it must run before mmrazor's first
 import), then imports the modules that register rskd_mm's components in the
-host registries (mmpretrain, mmseg and mmrazor ``MODELS``, ...). Configs pull
-it in with ``custom_imports = dict(imports=['rskd_mm'])``.
+host registries: mmpretrain ``MODELS``/``DATASETS`` (ensemble teacher, remote
+sensing data sets), mmrazor ``MODELS`` (distillation algorithm, losses) and
+mmengine ``HOOKS``. Configs pull it in with
+``custom_imports = dict(imports=['rskd_mm'])``.
 """
 from .compat import apply_all as _apply_compat
 
 _apply_compat()
 
-from . import datasets  # noqa: E402,F401
+from . import datasets, engine, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
-__all__ = ['__version__', 'datasets']
+__all__ = ['__version__', 'datasets', 'engine', 'models']

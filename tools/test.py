@@ -1,18 +1,20 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 """Test (evaluate) a checkpoint with an OpenMMLab config.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--metrics-out FILE]
+    python tools/test.py CONFIG [CHECKPOINT] [--work-dir DIR] [--metrics-out FILE]
         [--cfg-options k=v ...] [--launcher pytorch]
 
 The metrics are printed, logged to ``<work_dir>/<timestamp>/<timestamp>.json``
 and, with ``--metrics-out FILE.json``, written to that file.
 """
 import argparse
+import logging
 import os
 import os.path as osp
 
 import mmengine
 from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -24,7 +26,12 @@ import rskd_mm  # noqa: F401,E402
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='checkpoint file; may be left out for a model whose config '
+        'loads its own weights (e.g. an RSKDEnsembleTeacher whose members '
+        'name their checkpoints)')
     parser.add_argument(
         '--work-dir',
         help='the directory to save the file containing evaluation metrics')
@@ -55,7 +62,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if not osp.isfile(args.checkpoint):
+    if args.checkpoint is not None and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(
             f'checkpoint file not found: {args.checkpoint}')
     cfg = Config.fromfile(args.config)
@@ -69,6 +76,12 @@ def main(argv=None):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if args.checkpoint is None:
+        print_log(
+            'No CHECKPOINT given: testing the weights that the config itself '
+            'loads (e.g. ensemble members\' checkpoints).',
+            logger='current',
+            level=logging.WARNING)
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)

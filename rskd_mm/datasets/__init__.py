@@ -1,4 +1,8 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
+from .rs_scene import (AID, AID_CLASSES, EUROSAT_CLASSES, NWPU45_CLASSES,
+                       RS_SCENE_CLASSES, UCM_CLASSES, EuroSAT, NWPURESISC45,
+                       UCMerced)
+from .splits import scan_class_folders, stratified_split, write_splits
 from .synthetic import (SCENE_CLASSES, SEG_CLASSES, SEG_PALETTE,
                         generate_scene_dataset, generate_segmentation_dataset,
                         render_scene, render_segmentation)
@@ -6,5 +10,8 @@ from .synthetic import (SCENE_CLASSES, SEG_CLASSES, SEG_PALETTE,
 __all__ = [
     'SCENE_CLASSES', 'SEG_CLASSES', 'SEG_PALETTE', 'render_scene',
     'render_segmentation', 'generate_scene_dataset',
-    'generate_segmentation_dataset'
+    'generate_segmentation_dataset', 'UCMerced', 'AID', 'NWPURESISC45',
+    'EuroSAT', 'UCM_CLASSES', 'AID_CLASSES', 'NWPU45_CLASSES',
+    'EUROSAT_CLASSES', 'RS_SCENE_CLASSES', 'scan_class_folders',
+    'stratified_split', 'write_splits'
 ]

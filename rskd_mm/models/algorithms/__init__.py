@@ -1,0 +1,5 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+from .rskd_single_teacher_distill import (RSKDSingleTeacherDistill,
+                                          raw_preprocessor_cfg)
+
+__all__ = ['RSKDSingleTeacherDistill', 'raw_preprocessor_cfg']
