@@ -202,3 +202,121 @@ def test_generator_cli(tmp_path):
             'water/water_train_0000.png', '0', 'forest/forest_train_0000.png',
             '1'
         ]
+
+
+HMKD = osp.join(REPO_ROOT, 'configs', 'hmkd',
+                'hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
+ENSEMBLE = osp.join(REPO_ROOT, 'configs', 'hmkd',
+                    'ensemble_r18w32-vit-t8_demo-scene-64px.py')
+VIT = osp.join(REPO_ROOT, 'configs', 'baselines',
+               'vit-t-p8_1xb32-30e_demo-scene-64px.py')
+LUKD = osp.join(REPO_ROOT, 'configs', 'lukd',
+                'lukd_r18w32_mnv2w025_1xb32-30e_demo-scene-64px.py')
+
+
+@pytest.fixture(scope='module')
+def trained_vit(tiny_scene_root, tmp_path_factory):
+    work_dir = str(tmp_path_factory.mktemp('vit'))
+    run_tool([
+        'tools/train.py', VIT, '--work-dir', work_dir, '--cfg-options',
+        *scene_options(tiny_scene_root)
+    ])
+    return last_checkpoint(work_dir)
+
+
+def test_hmkd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
+                         tmp_path):
+    """Ensemble test, HMKD distillation, student-only checkpoint reuse."""
+    members = [
+        f'model.teacher.members.0.checkpoint={trained_teacher}',
+        f'model.teacher.members.1.checkpoint={trained_vit}'
+    ]
+    # 1. the ensemble teacher on its own, no CHECKPOINT argument
+    ens_metrics = str(tmp_path / 'ensemble.json')
+    run_tool([
+        'tools/test.py', ENSEMBLE, '--work-dir',
+        str(tmp_path / 'ens'), '--metrics-out', ens_metrics, '--cfg-options',
+        *scene_options(tiny_scene_root),
+        *[m.replace('model.teacher.', 'model.') for m in members]
+    ])
+    with open(ens_metrics) as f:
+        assert 0.0 <= json.load(f)['accuracy/top1'] <= 100.0
+
+    # 2. distil
+    work_dir = str(tmp_path / 'hmkd')
+    out = run_tool([
+        'tools/train.py', HMKD, '--work-dir', work_dir, '--cfg-options',
+        *scene_options(tiny_scene_root), *members
+    ])
+    assert 'distill.loss_lskd' in out
+    student_ckpt = osp.join(work_dir, 'student_epoch_1.pth')
+    assert osp.isfile(student_ckpt)
+    with open(osp.join(work_dir, 'student_last_checkpoint')) as f:
+        assert f.read().strip() == student_ckpt
+    student_state = torch.load(
+        student_ckpt, map_location='cpu', weights_only=False)
+    full_state = torch.load(
+        last_checkpoint(work_dir), map_location='cpu', weights_only=False)
+    assert student_state['meta']['dataset_meta']['classes'][0] == 'water'
+    for k, v in student_state['state_dict'].items():
+        torch.testing.assert_close(v, full_state['state_dict'][
+            'architecture.' + k])
+
+    # 3. plain mmpretrain tools and APIs load the student checkpoint with the
+    #    student's own config
+    metrics_file = str(tmp_path / 'student.json')
+    run_tool([
+        'tools/test.py', STUDENT, student_ckpt, '--work-dir',
+        str(tmp_path / 'st'), '--metrics-out', metrics_file,
+        '--cfg-options', *scene_options(tiny_scene_root)
+    ])
+    with open(metrics_file) as f:
+        assert 0.0 <= json.load(f)['accuracy/top1'] <= 100.0
+
+    from mmpretrain.apis import ImageClassificationInferencer
+    inferencer = ImageClassificationInferencer(
+        STUDENT, pretrained=student_ckpt, device='cpu')
+    image = osp.join(tiny_scene_root, 'images', 'forest',
+                     'forest_test_0000.png')
+    result = inferencer(image)[0]
+    assert result['pred_class'] in inferencer.classes
+    assert abs(sum(result['pred_scores']) - 1.0) < 1e-4
+
+
+def test_land_use_kd_end_to_end(trained_teacher, tiny_scene_root, tmp_path):
+    work_dir = str(tmp_path)
+    out = run_tool([
+        'tools/train.py', LUKD, '--work-dir', work_dir, '--cfg-options',
+        *scene_options(tiny_scene_root),
+        f'model.teacher_ckpt={trained_teacher}'
+    ])
+    assert 'distill.loss_soft' in out
+    metrics_file = str(tmp_path / 'metrics.json')
+    run_tool([
+        'tools/test.py', STUDENT,
+        osp.join(work_dir, 'student_epoch_1.pth'), '--work-dir', work_dir,
+        '--metrics-out', metrics_file, '--cfg-options',
+        *scene_options(tiny_scene_root)
+    ])
+    with open(metrics_file) as f:
+        assert 0.0 <= json.load(f)['accuracy/top1'] <= 100.0
+
+
+def test_split_tool(tiny_scene_root, tmp_path):
+    out = run_tool([
+        'tools/dataset_converters/rs_split.py',
+        osp.join(tiny_scene_root, 'images'),
+        str(tmp_path), '--train-ratio', '0.5', '--val-ratio', '0.2',
+        '--seed', '3'
+    ])
+    assert 'train: ' in out and 'test: ' in out
+    with open(tmp_path / 'train.txt') as f:
+        first = f.read()
+    run_tool([
+        'tools/dataset_converters/rs_split.py',
+        osp.join(tiny_scene_root, 'images'),
+        str(tmp_path / 'again'), '--train-ratio', '0.5', '--val-ratio',
+        '0.2', '--seed', '3'
+    ])
+    with open(tmp_path / 'again' / 'train.txt') as f:
+        assert f.read() == first

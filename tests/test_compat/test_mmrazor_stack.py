@@ -79,7 +79,8 @@ def test_single_teacher_distill_forward_backward():
     assert all(not p.requires_grad for p in algo.teacher.parameters())
     assert all(p.grad is None for p in algo.teacher.parameters())
     # the student recorder captured the tapped feature map
-    record = algo.distiller.student_recorders.get_record_data('feat')
+    record = algo.distiller.student_recorders.get_recorder(
+        'feat').get_record_data()
     assert record.shape == (4, 64, 1, 1)
 
 
@@ -125,6 +126,11 @@ def test_ite_prune_algorithm_forward_backward_and_export():
             target_pruning_ratio=None))
     assert isinstance(algo.mutator, ChannelMutator)
     assert len(algo.mutator.mutable_units) > 0
+    # what the runner's loops put in the message hub
+    hub = MessageHub.get_current_instance()
+    for key, value in dict(epoch=0, iter=0, max_epochs=1,
+                           max_iters=10).items():
+        hub.update_info(key, value)
     inputs, samples = batch()
     algo.train()
     losses = algo(inputs, samples, mode='loss')

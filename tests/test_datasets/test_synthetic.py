@@ -73,7 +73,9 @@ def test_scene_dataset_is_reproducible(tmp_path):
 
 
 def test_scene_dataset_loads_in_mmpretrain(tiny_scene_root):
+    from mmengine.registry import init_default_scope
     from mmpretrain.datasets import CustomDataset
+    init_default_scope('mmpretrain')
     ds = CustomDataset(
         data_root=tiny_scene_root,
         ann_file='meta/train.txt',
@@ -98,7 +100,9 @@ def test_segmentation_render():
 
 
 def test_segmentation_dataset_loads_in_mmseg(tiny_seg_root):
+    from mmengine.registry import init_default_scope
     from mmseg.datasets import BaseSegDataset
+    init_default_scope('mmseg')
     assert sorted(os.listdir(osp.join(tiny_seg_root, 'ann_dir'))) == [
         'train', 'val'
     ]

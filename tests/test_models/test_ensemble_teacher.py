@@ -154,7 +154,7 @@ def test_recorders_can_tap_fusion_and_members(member_ckpts):
     manager = RecorderManager(
         dict(
             fused=dict(type='ModuleOutputs', source='fusion'),
-            vit=dict(type='ModuleOutputs', source='members.vit.head.layers')))
+            vit=dict(type='ModuleOutputs', source='members.vit.head.layers.head')))
     manager.initialize(ens)
     with manager, torch.no_grad():
         out = ens(_raw_batch(), mode='tensor')
