@@ -9,6 +9,8 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import MODELS, init_default_scope
 
+from rskd_mm.utils import strip_teacher_checkpoints
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
@@ -35,18 +37,6 @@ def test_config_pulls_in_the_plugin(path):
     assert cfg.default_scope in ('mmpretrain', 'mmseg')
 
 
-def _without_checkpoints(cfg):
-    if isinstance(cfg, dict):
-        return {
-            k: None if k in ('checkpoint', 'teacher_ckpt') else
-            _without_checkpoints(v)
-            for k, v in cfg.items()
-        }
-    if isinstance(cfg, (list, tuple)):
-        return type(cfg)(_without_checkpoints(v) for v in cfg)
-    return cfg
-
-
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
 def test_config_model_builds_and_runs(path):
     cfg = Config.fromfile(path)
@@ -54,7 +44,7 @@ def test_config_model_builds_and_runs(path):
     # Checkpoints of teachers and ensemble members are produced by other
     # configs; building must not need them (strict loading is tested in
     # tests/test_models).
-    model = MODELS.build(_without_checkpoints(cfg.model))
+    model = MODELS.build(strip_teacher_checkpoints(cfg.model))
     model.eval()
     # the training resolution is part of every config name
     size = int(re.search(r'(\d+)px', osp.basename(path)).group(1))

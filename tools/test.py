@@ -21,6 +21,7 @@ from mmengine.runner import Runner
 # Importing the plugin applies rskd_mm's compatibility layer before the config
 # is parsed; components are registered through ``custom_imports``.
 import rskd_mm  # noqa: F401,E402
+from rskd_mm.utils import strip_teacher_checkpoints  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -76,7 +77,11 @@ def main(argv=None):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
-    if args.checkpoint is None:
+    if args.checkpoint is not None:
+        # The checkpoint holds every weight, the teacher's included: the
+        # teacher files a distillation config names are not needed to test.
+        cfg.model = strip_teacher_checkpoints(cfg.model)
+    else:
         print_log(
             'No CHECKPOINT given: testing the weights that the config itself '
             'loads (e.g. ensemble members\' checkpoints).',

@@ -7,4 +7,8 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = _base_.teacher
+# evaluation only: the members are trained by their own configs
+train_dataloader = None
+val_dataloader = None
+val_evaluator = None
 test_cfg = dict()

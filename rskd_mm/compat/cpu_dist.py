@@ -38,6 +38,15 @@ def _without_set_device(init_fn):
     def wrapper(backend, *args, **kwargs):
         if not _cpu_only():
             return init_fn(backend, *args, **kwargs)
+        if _gloo(backend) != backend:
+            import logging
+
+            from mmengine.logging import print_log
+            print_log(
+                f'rskd_mm: CUDA is not available; using the gloo backend '
+                f'instead of {backend} for distributed training on the CPU.',
+                logger='current',
+                level=logging.WARNING)
         original = torch.cuda.set_device
         torch.cuda.set_device = lambda *a, **k: None
         try:

@@ -1,4 +1,5 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 from .collect_env import collect_env
+from .config import strip_teacher_checkpoints
 
-__all__ = ['collect_env']
+__all__ = ['collect_env', 'strip_teacher_checkpoints']

@@ -1,11 +1,11 @@
 # SGD with cosine decay, 30 epochs (small data sets, training from scratch).
+# No warm-up phase, so that short runs (--cfg-options train_cfg.max_epochs=1)
+# keep a valid schedule.
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=2,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=2, T_max=28,
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, T_max=30,
          eta_min=1e-4, convert_to_iter_based=True),
 ]
 train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=5)
