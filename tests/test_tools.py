@@ -326,3 +326,95 @@ def test_split_tool(tiny_scene_root, tmp_path):
     ])
     with open(tmp_path / 'again' / 'train.txt') as f:
         assert f.read() == first
+
+
+FASTKD = osp.join(REPO_ROOT, 'configs', 'fastkd',
+                  'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_'
+                  'demo-scene-64px.py')
+
+
+def fastkd_options(root, cache_dir, members):
+    opts = [o.replace('train_dataloader.dataset.',
+                      'train_dataloader.dataset.dataset.')
+            for o in scene_options(root)]
+    return opts + [
+        f'train_dataloader.dataset.cache_dir={cache_dir}',
+        f'model.teacher_cache={cache_dir}',
+        f'model.teacher.members.0.checkpoint={members[0]}',
+        f'model.teacher.members.1.checkpoint={members[1]}'
+    ]
+
+
+def test_cached_kd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
+                              tmp_path):
+    """Build the cache, check replay is exact, train from it, refuse stale."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmrazor.registry import MODELS
+    from rskd_mm.datasets import (RSKDTeacherOutputDataset, TeacherCache,
+                                  TeacherCacheError)
+
+    cache_dir = str(tmp_path / 'cache')
+    members = (trained_teacher, trained_vit)
+    opts = fastkd_options(tiny_scene_root, cache_dir, members)
+    out = run_tool(['tools/cache_teacher_outputs.py', FASTKD, '--batch-size',
+                    '20', '--cfg-options', *opts])
+    assert 'teacher cache complete' in out
+    cache = TeacherCache(cache_dir)
+    assert cache.meta['num_samples'] == 48 and cache.meta['num_draws'] == 4
+
+    # replay is exact: the cached output of a draw is the online teacher's
+    # output on the replayed view, through the same preprocessing
+    cfg = Config.fromfile(FASTKD)
+    cfg.merge_from_dict(dict(o.split('=', 1) for o in opts))
+    init_default_scope('mmpretrain')
+    online = dict(cfg.model, type='RSKDSingleTeacherDistill')
+    online.pop('teacher_cache')
+    algo = MODELS.build(online).eval()
+    dataset = RSKDTeacherOutputDataset(
+        cfg.train_dataloader.dataset.dataset, num_draws=4, seed=0)
+    from mmengine.dataset import pseudo_collate
+    for index, draw in ((0, 0), (7, 3), (47, 1)):
+        batch = algo.data_preprocessor(
+            pseudo_collate([dataset.get_view(index, draw)]), False)
+        with torch.no_grad():
+            expected = algo.teacher(
+                algo.teacher_inputs(batch['inputs']), mode='tensor')[0]
+        torch.testing.assert_close(
+            cache.read(index, draw), expected, atol=1e-2, rtol=1e-2)
+
+    # train from the cache: no teacher is built or run
+    work_dir = str(tmp_path / 'train')
+    out = run_tool(['tools/train.py', FASTKD, '--work-dir', work_dir,
+                    '--cfg-options', *opts])
+    assert 'distill.loss_lskd' in out
+    assert osp.isfile(osp.join(work_dir, 'student_epoch_1.pth'))
+
+    # resumable generation: forget 3 images, rerun, only they are computed
+    cache = TeacherCache(cache_dir, mode='w')
+    cache.done[:3] = 0
+    cache.flush()
+    with pytest.raises(TeacherCacheError, match='incomplete'):
+        TeacherCache(cache_dir)
+    out = run_tool(['tools/cache_teacher_outputs.py', FASTKD,
+                    '--cfg-options', *opts])
+    assert '12 to compute' in out
+    TeacherCache(cache_dir)
+
+    # a stale cache is refused: another teacher (member weights swapped)
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', FASTKD, '--work-dir', work_dir,
+        '--cfg-options', *opts,
+        f'model.teacher.members.1.checkpoint={trained_teacher}'
+    ], cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert 'teacher fingerprint differs' in proc.stderr
+    # ... or another pipeline
+    proc = subprocess.run([
+        sys.executable, 'tools/train.py', FASTKD, '--work-dir', work_dir,
+        '--cfg-options', *opts,
+        'train_dataloader.dataset.dataset.pipeline.1.prob=[0.5,0.5]'
+    ], cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert 'pipeline fingerprint differs' in proc.stderr

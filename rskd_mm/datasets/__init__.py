@@ -3,6 +3,9 @@ from .rs_scene import (AID, AID_CLASSES, EUROSAT_CLASSES, NWPU45_CLASSES,
                        RS_SCENE_CLASSES, UCM_CLASSES, EuroSAT, NWPURESISC45,
                        UCMerced)
 from .splits import scan_class_folders, stratified_split, write_splits
+from .teacher_cache import (TeacherCache, TeacherCacheError, draw_seed,
+                            seeded_randomness, teacher_fingerprint)
+from .teacher_output_dataset import RSKDTeacherOutputDataset
 from .synthetic import (SCENE_CLASSES, SEG_CLASSES, SEG_PALETTE,
                         generate_scene_dataset, generate_segmentation_dataset,
                         render_scene, render_segmentation)
@@ -13,5 +16,7 @@ __all__ = [
     'generate_segmentation_dataset', 'UCMerced', 'AID', 'NWPURESISC45',
     'EuroSAT', 'UCM_CLASSES', 'AID_CLASSES', 'NWPU45_CLASSES',
     'EUROSAT_CLASSES', 'RS_SCENE_CLASSES', 'scan_class_folders',
-    'stratified_split', 'write_splits'
+    'stratified_split', 'write_splits', 'TeacherCache', 'TeacherCacheError',
+    'draw_seed', 'seeded_randomness', 'teacher_fingerprint',
+    'RSKDTeacherOutputDataset'
 ]

@@ -1,0 +1,85 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+import copy
+from typing import Optional, Union
+
+import numpy as np
+from mmengine.registry import DATASETS
+
+from .teacher_cache import (TeacherCache, data_fingerprint, draw_seed,
+                            pipeline_fingerprint, seeded_randomness)
+
+
+@DATASETS.register_module()
+class RSKDTeacherOutputDataset:
+    """Wrap a training set so each sample is one replayable augmented draw.
+
+    Sample ``i`` is served as draw ``k`` (chosen at random, ``0 <= k <
+    num_draws``): the pipeline's random state is seeded with
+    ``draw_seed(seed, i, k)``, so the view is exactly the one the teacher saw
+    when ``tools/cache_teacher_outputs.py`` built the cache. With a
+    ``cache_dir``, the teacher's cached logits for that draw are attached to
+    the data sample as ``teacher_logits``; ``RSKDCachedTeacherDistill`` feeds
+    them to the KD losses instead of running a teacher.
+
+    Args:
+        dataset (dict | Dataset): the original training set (config).
+        num_draws (int): augmentation draws per image (K).
+        seed (int): the draws' seed.
+        cache_dir (str, optional): a complete cache to train from. It is
+            checked against this data list and pipeline, and its K and seed.
+    """
+
+    def __init__(self,
+                 dataset: Union[dict, object],
+                 num_draws: int = 4,
+                 seed: int = 0,
+                 cache_dir: Optional[str] = None):
+        if num_draws < 1:
+            raise ValueError(f'RSKDTeacherOutputDataset: num_draws must be '
+                             f'>= 1, got {num_draws}')
+        self.pipeline_cfg = None
+        if isinstance(dataset, dict):
+            self.pipeline_cfg = copy.deepcopy(dataset.get('pipeline'))
+            dataset = DATASETS.build(dataset)
+        self.dataset = dataset
+        if self.pipeline_cfg is None:
+            self.pipeline_cfg = repr(getattr(dataset, 'pipeline', None))
+        self.num_draws = num_draws
+        self.seed = seed
+        self.metainfo = getattr(dataset, 'metainfo', {})
+        self.cache = None
+        if cache_dir is not None:
+            self.cache = TeacherCache(cache_dir, mode='r')
+            self.cache.check(
+                self.fingerprints(),
+                len(self.dataset),
+                num_draws=num_draws,
+                seed=seed)
+
+    def fingerprints(self) -> dict:
+        return dict(
+            data=data_fingerprint(self.dataset),
+            pipeline=pipeline_fingerprint(self.pipeline_cfg))
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def get_data_info(self, index):
+        return self.dataset.get_data_info(index)
+
+    def get_view(self, index: int, draw: int) -> dict:
+        """Draw ``draw`` of sample ``index``, identical on every call."""
+        with seeded_randomness(draw_seed(self.seed, index, draw)):
+            return self.dataset[index]
+
+    def __getitem__(self, index: int) -> dict:
+        draw = int(np.random.randint(self.num_draws))
+        data = self.get_view(index, draw)
+        if self.cache is not None:
+            sample = data['data_samples']
+            sample.set_field(
+                self.cache.read(index, draw), 'teacher_logits',
+                field_type='data')
+            sample.set_field((index, draw), 'teacher_draw',
+                             field_type='metainfo')
+        return data

@@ -1,0 +1,148 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+import rskd_mm  # noqa: F401
+from rskd_mm.datasets import (RSKDTeacherOutputDataset, TeacherCache,
+                              TeacherCacheError, draw_seed,
+                              seeded_randomness, teacher_fingerprint)
+
+FP = dict(data='d' * 64, pipeline='p' * 64, teacher='t' * 64)
+
+
+def test_draw_seed_is_stable_and_distinct():
+    assert draw_seed(0, 5, 1) == draw_seed(0, 5, 1)
+    seeds = {draw_seed(0, i, k) for i in range(50) for k in range(4)}
+    assert len(seeds) == 200
+
+
+def test_seeded_randomness_replays_and_restores():
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    with seeded_randomness(7):
+        a = (np.random.rand(), torch.rand(1).item())
+    with seeded_randomness(7):
+        b = (np.random.rand(), torch.rand(1).item())
+    assert a == b
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_create_write_complete_read(tmp_path):
+    cache = TeacherCache.create(str(tmp_path), 3, 2, 5, FP, seed=1)
+    logits = torch.randn(3, 2, 5)
+    for i in range(3):
+        for k in range(2):
+            cache.write(i, k, logits[i, k])
+    with pytest.raises(TeacherCacheError, match='incomplete'):
+        TeacherCache(str(tmp_path), mode='r')  # written, not yet complete
+    cache.mark_complete()
+    ro = TeacherCache(str(tmp_path), mode='r')
+    torch.testing.assert_close(ro.read(2, 1), logits[2, 1], atol=2e-3,
+                               rtol=1e-3)  # float16 storage
+    assert ro.logits.dtype == np.float16
+
+
+def test_partial_cache_is_never_read_as_complete(tmp_path):
+    cache = TeacherCache.create(str(tmp_path), 4, 1, 3, FP)
+    cache.write(0, 0, torch.zeros(3))
+    cache.flush()
+    with pytest.raises(TeacherCacheError, match=r'3 of 4 outputs missing'):
+        TeacherCache(str(tmp_path), mode='r')
+    with pytest.raises(TeacherCacheError, match='cannot mark complete'):
+        cache.mark_complete()
+    # a meta.json that claims completion does not fool the reader either
+    meta = json.load(open(osp.join(str(tmp_path), 'meta.json')))
+    meta['complete'] = True
+    json.dump(meta, open(osp.join(str(tmp_path), 'meta.json'), 'w'))
+    with pytest.raises(TeacherCacheError, match='incomplete'):
+        TeacherCache(str(tmp_path), mode='r')
+
+
+def test_reopening_resumes_and_checks(tmp_path):
+    cache = TeacherCache.create(str(tmp_path), 2, 2, 3, FP)
+    cache.write(1, 1, torch.ones(3))
+    cache.flush()
+    again = TeacherCache.create(str(tmp_path), 2, 2, 3, FP)
+    assert again.done[1, 1] == 1 and again.done.sum() == 1
+    other = dict(FP, teacher='x' * 64)
+    with pytest.raises(TeacherCacheError, match='teacher fingerprint'):
+        TeacherCache.create(str(tmp_path), 2, 2, 3, other)
+    with pytest.raises(TeacherCacheError, match='number of samples'):
+        TeacherCache.create(str(tmp_path), 5, 2, 3, FP)
+
+
+def test_check_names_each_mismatch(tmp_path):
+    cache = TeacherCache.create(str(tmp_path), 2, 1, 3, FP)
+    for i in range(2):
+        cache.write(i, 0, torch.zeros(3))
+    cache.mark_complete()
+    ro = TeacherCache(str(tmp_path), mode='r')
+    with pytest.raises(TeacherCacheError) as err:
+        ro.check(dict(FP, data='e' * 64, pipeline='q' * 64), 3,
+                 num_classes=4, num_draws=2)
+    msg = str(err.value)
+    for part in ('number of samples', 'number of classes', 'num_draws',
+                 'data fingerprint', 'pipeline fingerprint'):
+        assert part in msg
+
+
+def test_topk_storage(tmp_path):
+    cache = TeacherCache.create(str(tmp_path), 1, 1, 6, FP, topk=2)
+    cache.write(0, 0, torch.tensor([0., 5., 1., 4., -2., 0.5]))
+    cache.mark_complete()
+    out = TeacherCache(str(tmp_path)).read(0, 0)
+    assert out[1] == 5 and out[3] == 4
+    assert (out[[0, 2, 4, 5]] < 4 - 9).all()
+    assert out.argmax() == 1
+
+
+def test_missing_cache_is_named(tmp_path):
+    with pytest.raises(TeacherCacheError, match='cache_teacher_outputs'):
+        TeacherCache(str(tmp_path / 'none'))
+
+
+def test_teacher_fingerprint_follows_weight_contents(tmp_path):
+    path = str(tmp_path / 'w.pth')
+    torch.save({'w': torch.zeros(2)}, path)
+    cfg = dict(type='ImageClassifier', backbone=dict(type='X'))
+    a = teacher_fingerprint(cfg, path)
+    assert teacher_fingerprint(cfg, path) == a
+    torch.save({'w': torch.ones(2)}, path)
+    assert teacher_fingerprint(cfg, path) != a
+    ens = dict(type='RSKDEnsembleTeacher',
+               members=[dict(model=cfg, checkpoint=path)])
+    b = teacher_fingerprint(ens, None)
+    torch.save({'w': torch.zeros(2)}, path)
+    assert teacher_fingerprint(ens, None) != b
+    with pytest.raises(TeacherCacheError, match='not found'):
+        teacher_fingerprint(cfg, str(tmp_path / 'missing.pth'))
+
+
+def test_dataset_views_replay_exactly(tiny_scene_root):
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpretrain')
+    ds = RSKDTeacherOutputDataset(
+        dict(
+            type='CustomDataset',
+            data_root=tiny_scene_root,
+            ann_file='meta/train.txt',
+            data_prefix='images',
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='RandomResizedCrop', scale=24),
+                dict(type='RandomFlip', prob=0.5),
+                dict(type='PackInputs')
+            ]),
+        num_draws=3)
+    a = ds.get_view(4, 2)['inputs']
+    np.random.seed(99)  # other global randomness does not matter
+    b = ds.get_view(4, 2)['inputs']
+    assert torch.equal(a, b)
+    views = [ds.get_view(4, k)['inputs'] for k in range(3)]
+    assert not torch.equal(views[0], views[1])
+    assert len(ds) == 48
+    assert ds.fingerprints() == ds.fingerprints()
