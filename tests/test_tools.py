@@ -418,3 +418,23 @@ def test_cached_kd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
     ], cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True)
     assert proc.returncode != 0
     assert 'pipeline fingerprint differs' in proc.stderr
+
+
+def test_benchmark_kd_script_runs(tmp_path):
+    """The benchmark prints its table (a functional check, no timing)."""
+    out = run_tool([
+        'tools/analysis_tools/benchmark_kd.py', '--img-size', '32',
+        '--batch-size', '2', '--iters', '1', '--warmup', '0', '--teacher',
+        'resnet18', '--student', 'resnet18', '--dataset-size', '10',
+        '--json',
+        str(tmp_path / 'r.json'), '--plot',
+        str(tmp_path / 'r.png')
+    ])
+    for label in ('student alone', 'online KD', 'cached KD',
+                  'teacher forward only', 'one-off cache build'):
+        assert label in out
+    assert osp.getsize(tmp_path / 'r.png') > 0
+    with open(tmp_path / 'r.json') as f:
+        assert set(json.load(f)['results']) == {
+            'student', 'online', 'cached', 'teacher'
+        }

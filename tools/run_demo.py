@@ -91,7 +91,7 @@ def count_params(config, cfg_options):
     cfg.merge_from_dict(cfg_options)
     init_default_scope('mmpretrain')
     model_cfg = cfg.model
-    if model_cfg.get('type') == 'SingleTeacherDistill':
+    if 'architecture' in model_cfg:  # a distillation algorithm
         model_cfg = model_cfg.architecture
     model = MODELS.build(model_cfg)
     return sum(p.numel() for p in model.parameters())

@@ -40,7 +40,7 @@ model = dict(
         teacher_recorders=dict(
             logits=dict(type='ModuleOutputs', source='head.fc')),
         distill_losses=dict(
-            loss_kl=dict(type='KLDivergence', tau=4.0, loss_weight=3.0)),
+            loss_kl=dict(type='KLDivergence', tau=4.0, loss_weight=1.0)),
         loss_forward_mappings=dict(
             loss_kl=dict(
                 preds_S=dict(from_student=True, recorder='logits'),
