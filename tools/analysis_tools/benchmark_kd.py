@@ -41,6 +41,18 @@ MEMBERS = {
         backbone=dict(type='ResNet', depth=50, out_indices=(3, )),
         neck=dict(type='GlobalAveragePooling'),
         head=dict(type='LinearClsHead', in_channels=2048)),
+    'resnet101':
+    dict(
+        type='ImageClassifier',
+        backbone=dict(type='ResNet', depth=101, out_indices=(3, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', in_channels=2048)),
+    'resnet152':
+    dict(
+        type='ImageClassifier',
+        backbone=dict(type='ResNet', depth=152, out_indices=(3, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', in_channels=2048)),
     'resnet18':
     dict(
         type='ImageClassifier',
