@@ -34,10 +34,7 @@ import rskd_mm  # noqa: F401  (compatibility layer, registrations)
 from mmrazor.registry import MODELS  # noqa: E402
 from rskd_mm.datasets import (RSKDTeacherOutputDataset,  # noqa: E402
                               TeacherCache, teacher_fingerprint)
-
-ONLINE = 'RSKDSingleTeacherDistill'
-CACHED = 'RSKDCachedTeacherDistill'
-
+from rskd_mm.utils import online_model_cfg  # noqa: E402
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -57,20 +54,6 @@ def parse_args(argv=None):
         default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
-
-
-def online_model_cfg(model_cfg):
-    """The online distillation config of a (possibly cached) KD config."""
-    cfg = copy.deepcopy(model_cfg)
-    if cfg.get('type') == CACHED:
-        cfg['type'] = ONLINE
-        cfg.pop('teacher_cache', None)
-        cfg.pop('verify_teacher', None)
-    if cfg.get('type') != ONLINE:
-        raise ValueError(
-            f'model.type must be {ONLINE} or {CACHED}, got '
-            f'{cfg.get("type")!r}')
-    return cfg
 
 
 def main(argv=None):

@@ -1,5 +1,5 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 from .collect_env import collect_env
-from .config import strip_teacher_checkpoints
+from .config import online_model_cfg, strip_teacher_checkpoints
 
-__all__ = ['collect_env', 'strip_teacher_checkpoints']
+__all__ = ['collect_env', 'strip_teacher_checkpoints', 'online_model_cfg']

@@ -28,3 +28,25 @@ def strip_teacher_checkpoints(model_cfg):
 
     visit(cfg)
     return cfg
+
+
+ONLINE_KD = 'RSKDSingleTeacherDistill'
+CACHED_KD = 'RSKDCachedTeacherDistill'
+
+
+def online_model_cfg(model_cfg):
+    """The online distillation config of a (possibly cached) KD config.
+
+    A cached-KD model (``RSKDCachedTeacherDistill``) keeps the teacher's
+    config; this returns the ``RSKDSingleTeacherDistill`` that runs it, as
+    ``tools/cache_teacher_outputs.py`` does to build the cache.
+    """
+    cfg = copy.deepcopy(model_cfg)
+    if cfg.get('type') == CACHED_KD:
+        cfg['type'] = ONLINE_KD
+        cfg.pop('teacher_cache', None)
+        cfg.pop('verify_teacher', None)
+    if cfg.get('type') != ONLINE_KD:
+        raise ValueError(f'model.type must be {ONLINE_KD} or {CACHED_KD}, '
+                         f'got {cfg.get("type")!r}')
+    return cfg
