@@ -161,3 +161,28 @@ def test_recorders_can_tap_fusion_and_members(member_ckpts):
     torch.testing.assert_close(manager.get_recorder('fused').get_record_data(),
                                out)
     assert manager.get_recorder('vit').get_record_data().shape == (3, 4)
+
+
+def test_timm_member_through_timm_backbone():
+    """A timm model as a member, through mmpretrain's TIMMBackbone."""
+    timm_cnn = dict(
+        type='ImageClassifier',
+        data_preprocessor=dict(
+            type='ClsDataPreprocessor', mean=[127.5] * 3, std=[127.5] * 3),
+        backbone=dict(
+            type='TIMMBackbone', model_name='resnet10t', pretrained=False),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(
+            type='LinearClsHead',
+            num_classes=4,
+            in_channels=512,
+            loss=dict(type='CrossEntropyLoss')))
+    ens = MODELS.build(
+        dict(
+            type='RSKDEnsembleTeacher',
+            members=[dict(name='vit', model=tiny_vit()),
+                     dict(name='timm_cnn', model=timm_cnn)])).eval()
+    with torch.no_grad():
+        out = ens(_raw_batch(), mode='tensor')
+    assert out.shape == (3, 4)
+    assert torch.allclose(out.exp().sum(1), torch.ones(3), atol=1e-5)

@@ -167,3 +167,36 @@ def test_unknown_preprocessor_needs_explicit_config():
              bgr_to_rgb=True, size=(64, 64), seg_pad_val=255))
     assert cfg == dict(type='mmseg.SegDataPreProcessor', size=(64, 64),
                        seg_pad_val=255)
+
+
+def test_dkd_from_mmrazor_in_the_same_config():
+    """DKD needs the labels: recorded from the student's loss module."""
+    cfg = dict(
+        type='RSKDSingleTeacherDistill',
+        architecture=dict(tiny_cnn(), _scope_='mmpretrain'),
+        teacher=dict(tiny_vit(), _scope_='mmpretrain'),
+        distiller=dict(
+            type='ConfigurableDistiller',
+            student_recorders=dict(
+                logits=dict(type='ModuleOutputs', source='head.fc'),
+                gt_labels=dict(
+                    type='ModuleInputs', source='head.loss_module')),
+            teacher_recorders=dict(
+                logits=dict(type='ModuleOutputs',
+                            source='head.layers.head')),
+            distill_losses=dict(
+                loss_dkd=dict(type='DKDLoss', tau=4.0, beta=2.0)),
+            loss_forward_mappings=dict(
+                loss_dkd=dict(
+                    preds_S=dict(from_student=True, recorder='logits'),
+                    preds_T=dict(from_student=False, recorder='logits'),
+                    gt_labels=dict(
+                        recorder='gt_labels', from_student=True,
+                        data_idx=1)))))
+    algo = MODELS.build(cfg)
+    algo.train()
+    raw, samples = batch()
+    losses = algo(raw, samples, mode='loss')
+    assert torch.isfinite(losses['distill.loss_dkd'])
+    sum(losses.values()).backward()
+    assert algo.student.head.fc.weight.grad.abs().sum() > 0
