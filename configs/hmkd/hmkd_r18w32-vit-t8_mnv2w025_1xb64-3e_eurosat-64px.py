@@ -4,6 +4,7 @@
 _base_ = [
     '../baselines/mobilenetv2-w025_1xb64-3e_eurosat-64px.py',
     '../_base_/models/ensemble_r18w32-vit-t8_eurosat.py',
+    '../_base_/models/distiller_lskd_fusion.py',
 ]
 
 model = dict(
@@ -16,18 +17,6 @@ model = dict(
         _scope_='mmpretrain',
         data_preprocessor=_base_.data_preprocessor),
     teacher=_base_.teacher,
-    distiller=dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(
-            logits=dict(type='ModuleOutputs', source='head.fc')),
-        teacher_recorders=dict(
-            logits=dict(type='ModuleOutputs', source='fusion')),
-        distill_losses=dict(
-            loss_lskd=dict(type='RSKDLogitStandardKD', tau=2.0,
-                           loss_weight=2.0)),
-        loss_forward_mappings=dict(
-            loss_lskd=dict(
-                preds_S=dict(from_student=True, recorder='logits'),
-                preds_T=dict(from_student=False, recorder='logits')))))
+    distiller=_base_.distiller)
 
 custom_hooks = [dict(type='RSKDStudentCheckpointHook')]
