@@ -61,6 +61,18 @@ def parse_args(argv=None):
     return args
 
 
+def _to_json(value):
+    """A metric value as JSON: numbers as floats, arrays (e.g. a confusion
+    matrix) as nested lists."""
+    if hasattr(value, 'tolist'):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if hasattr(value, '__float__'):
+        return float(value)
+    return value
+
+
 def main(argv=None):
     args = parse_args(argv)
     if args.checkpoint is not None and not osp.isfile(args.checkpoint):
@@ -95,8 +107,7 @@ def main(argv=None):
     metrics = runner.test()
 
     if args.metrics_out is not None and runner.rank == 0:
-        out = {k: float(v) if hasattr(v, '__float__') else v
-               for k, v in metrics.items()}
+        out = {k: _to_json(v) for k, v in metrics.items()}
         mmengine.mkdir_or_exist(osp.dirname(osp.abspath(args.metrics_out)))
         tmp = args.metrics_out + '.tmp'
         mmengine.dump(out, tmp, file_format='json')

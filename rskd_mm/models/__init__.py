@@ -2,11 +2,15 @@
 """Models registered in the host registries.
 
 * ``classifiers``: mmpretrain ``MODELS`` (ensemble teacher).
+* ``backbones``, ``decode_heads``: mmseg ``MODELS`` (DP-CTNet).
 * ``algorithms``, ``losses``: mmrazor ``MODELS`` (distillation);
   ``task_modules``: mmrazor ``TASK_UTILS`` (recorders).
 """
-from . import algorithms, classifiers, losses, task_modules  # noqa: F401
+from . import (algorithms, backbones, classifiers,  # noqa: F401
+               decode_heads, losses, task_modules)
 from .algorithms import *  # noqa: F401,F403
+from .backbones import *  # noqa: F401,F403
 from .classifiers import *  # noqa: F401,F403
+from .decode_heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .task_modules import *  # noqa: F401,F403

@@ -9,7 +9,8 @@ from mmengine.structures import BaseDataElement
 from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
-from rskd_mm.models.utils import load_checkpoint_strict
+from rskd_mm.models.utils import (accept_plain_architecture_checkpoint,
+                                  load_checkpoint_strict)
 
 # Keys of the host libraries' data preprocessors that change pixel values;
 # dropping them gives a preprocessor that only batches (and pads) the images.
@@ -132,6 +133,8 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
             self.teacher._is_init = True
         if not teacher_trainable:
             self.teacher.eval()
+        # `load_from=<a plain student checkpoint>` fills the student
+        accept_plain_architecture_checkpoint(self)
 
     # ------------------------------------------------------------------
     # inputs

@@ -98,3 +98,39 @@ def load_checkpoint_strict(model: nn.Module,
         raise CheckpointMismatchError('\n'.join(parts))
     model.load_state_dict(state, strict=True)
     return checkpoint if isinstance(checkpoint, dict) else {}
+
+
+def accept_plain_architecture_checkpoint(algorithm: nn.Module,
+                                         attr: str = 'architecture') -> None:
+    """Let ``load_from`` (and ``load_state_dict``) take a plain model
+    checkpoint for an algorithm that wraps the model as ``algorithm.<attr>``.
+
+    A checkpoint of the bare student (keys ``backbone.*``, ``head.*``, ...)
+    has none of the algorithm's ``architecture.`` prefix, so mmengine's
+    non-strict ``load_from`` would load nothing and say little. With this
+    pre-hook, when no key of the incoming state dict belongs to the
+    algorithm itself but its keys are the wrapped model's, they are renamed
+    to ``<attr>.<key>`` (and the renaming is logged).
+    """
+    from mmengine.logging import print_log
+
+    def hook(state_dict, prefix, *args, **kwargs):
+        own = {k[len(prefix):] for k in state_dict if k.startswith(prefix)}
+        if not own or any(k.startswith(f'{attr}.') for k in own):
+            return
+        # a top-level name of the algorithm other than the wrapped model
+        names = {n for n, _ in algorithm.named_children()} - {
+            attr, 'data_preprocessor'}
+        if any(k.split('.', 1)[0] in names for k in own):
+            return
+        wrapped = set(getattr(algorithm, attr).state_dict().keys())
+        if not own & wrapped:
+            return
+        for k in sorted(own):
+            state_dict[f'{prefix}{attr}.{k}'] = state_dict.pop(f'{prefix}{k}')
+        print_log(
+            f'{type(algorithm).__name__}: the checkpoint holds a plain model '
+            f'({len(own)} keys, {len(own & wrapped)} of them the '
+            f'{attr}\'s); loading it into `{attr}`', logger='current')
+
+    algorithm._register_load_state_dict_pre_hook(hook)

@@ -1,0 +1,545 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""Rerun the results of docs/results.md on the real data in ../shared/data,
+or any of its rows, and regenerate the tables and plots.
+
+    python tools/analysis_tools/run_benchmarks.py [--suite eurosat dubai]
+        [--rows student hmkd_online ...] [--seeds 0 1 2]
+        [--data-root ../shared/data] [--work-root work_dirs/benchmarks]
+        [--tables-only] [--dry-run] [--results docs/results.md]
+
+Every row is a chain of steps (train, build a teacher cache, test) run with
+the project's own tools (``tools/train.py``, ``tools/test.py``,
+``tools/cache_teacher_outputs.py``) as subprocesses; each step writes its
+result file atomically when it finishes, and a step whose result exists is
+skipped, so an interrupted run resumes where it stopped. Progress is printed
+as ``[done/total] row seed step``. At the end (or with ``--tables-only``) the
+tables between the ``<!-- results:NAME -->`` markers of the results file and
+the plots in docs/figures/ are regenerated from the result files; rows with
+missing seeds are shown with the seeds they have.
+
+The exact command of every step is stored with its result
+(``<work-root>/<suite>/<row>/seed<S>/<step>.json``) and printed in the tables'
+command listing.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+PY = sys.executable
+
+# --------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------
+EURO_CNN = 'configs/baselines/resnet18-w32_1xb64-3e_eurosat-64px.py'
+EURO_VIT = 'configs/baselines/vit-t-p8_1xb64-3e_eurosat-64px.py'
+EURO_ENS = 'configs/hmkd/ensemble_r18w32-vit-t8_eurosat-64px.py'
+EURO_STUDENT = 'configs/baselines/mobilenetv2-w025_1xb64-3e_eurosat-64px.py'
+EURO_KD = 'configs/hmkd/kd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
+EURO_LUKD = ('configs/lukd/'
+             'lukd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_HMKD = ('configs/hmkd/'
+             'hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_FAST = ('configs/fastkd/'
+             'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_EPOCHS = 3
+
+
+def _row(name, label, role, test_config, *, train_config=None,
+         checkpoint=None, seeds=None, needs=(), cache=False, model=None):
+    return dict(
+        name=name,
+        label=label,
+        role=role,
+        train_config=train_config,
+        test_config=test_config,
+        checkpoint=checkpoint,
+        seeds=seeds,
+        needs=tuple(needs),
+        cache=cache,
+        model=model or test_config)
+
+
+SUITES = {
+    'eurosat':
+    dict(
+        title='EuroSAT scene classification',
+        data='eurosat_rgb',
+        check='meta/train.txt',
+        epochs=EURO_EPOCHS,
+        input_shape=(3, 64, 64),
+        metric='accuracy/top1',
+        extra_metrics=[dict(type='ConfusionMatrix')],
+        rows=[
+            _row('cnn', 'Teacher member: ResNet-18-w32 (CNN)', 'teacher',
+                 EURO_CNN, train_config=EURO_CNN, checkpoint='epoch_3.pth',
+                 seeds=(0, )),
+            _row('vit', 'Teacher member: ViT-tiny/8 (transformer)',
+                 'teacher', EURO_VIT, train_config=EURO_VIT,
+                 checkpoint='epoch_3.pth', seeds=(0, )),
+            _row('ensemble', 'Teacher: ensemble of both (prob. average)',
+                 'teacher', EURO_ENS, seeds=(0, ), needs=('cnn', 'vit')),
+            _row('student', 'Student alone: MobileNetV2-w0.25', 'student',
+                 EURO_STUDENT, train_config=EURO_STUDENT,
+                 checkpoint='epoch_3.pth'),
+            _row('kd', 'Plain KD (KL, tau 4), ensemble teacher', 'student',
+                 EURO_STUDENT, train_config=EURO_KD,
+                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit')),
+            _row('lukd', 'Land-use KD (KL + cosine), ensemble teacher',
+                 'student', EURO_STUDENT, train_config=EURO_LUKD,
+                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit')),
+            _row('hmkd_online', 'HMKD (variance-normalised KD), online',
+                 'student', EURO_STUDENT, train_config=EURO_HMKD,
+                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit')),
+            _row('hmkd_cached', 'HMKD, cached teacher (fast KD, K=4)',
+                 'student', EURO_STUDENT, train_config=EURO_FAST,
+                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit'),
+                 cache=True),
+        ]),
+}
+
+
+# --------------------------------------------------------------------------
+# Steps
+# --------------------------------------------------------------------------
+def seeds_of(row, seeds):
+    return tuple(row['seeds']) if row['seeds'] is not None else tuple(seeds)
+
+
+def row_dir(args, suite, row, seed):
+    return osp.join(args.work_root, suite, row, f'seed{seed}')
+
+
+def dump_atomic(obj, path):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp = f'{path}.tmp{os.getpid()}'
+    with open(tmp, 'w') as f:
+        json.dump(obj, f, indent=1)
+    os.replace(tmp, path)
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def suite_options(args, suite_name, suite, row, seed):
+    """--cfg-options shared by every step of a row."""
+    data = osp.abspath(osp.join(args.data_root, suite['data']))
+    opts = []
+    if suite_name == 'eurosat':
+        for split in ('train', 'val', 'test'):
+            key = f'{split}_dataloader.dataset.data_root'
+            if split == 'train' and row['cache']:
+                key = 'train_dataloader.dataset.dataset.data_root'
+            opts.append(f'{key}={data}')
+        if 'cnn' in row['needs']:
+            cnn = osp.join(row_dir(args, suite_name, 'cnn', 0), 'epoch_3.pth')
+            vit = osp.join(row_dir(args, suite_name, 'vit', 0), 'epoch_3.pth')
+            prefix = 'model' if row['name'] == 'ensemble' else 'model.teacher'
+            opts += [f'{prefix}.members.0.checkpoint={cnn}',
+                     f'{prefix}.members.1.checkpoint={vit}']
+    opts.append(f'randomness.seed={seed}')
+    return opts
+
+
+def plan(args, suite_name, suite, rows):
+    """The ordered steps: (row, seed, step, command, output file)."""
+    steps = []
+    wanted = {r['name'] for r in rows}
+    by_name = {r['name']: r for r in suite['rows']}
+    order = []
+    for row in suite['rows']:  # dependencies first, in suite order
+        if row['name'] in wanted or any(
+                row['name'] in by_name[w]['needs'] for w in wanted):
+            order.append(row)
+    for row in order:
+        for seed in seeds_of(row, args.seeds):
+            out = row_dir(args, suite_name, row['name'], seed)
+            opts = suite_options(args, suite_name, suite, row, seed)
+            if row['cache']:
+                cache = osp.join(args.work_root, suite_name,
+                                 f"{row['name']}_teacher_cache")
+                opts += [f'train_dataloader.dataset.cache_dir={cache}',
+                         f'model.teacher_cache={cache}']
+                cache_opts = [o for o in opts
+                              if not o.startswith('randomness.')]
+                steps.append(dict(
+                    row=row['name'], seed=seed, step='cache',
+                    result=osp.join(cache, 'build.json'),
+                    cmd=[PY, 'tools/cache_teacher_outputs.py',
+                         row['train_config'], '--out', cache,
+                         '--cfg-options', *cache_opts]))
+            if row['train_config']:
+                steps.append(dict(
+                    row=row['name'], seed=seed, step='train',
+                    result=osp.join(out, 'train.json'),
+                    cmd=[PY, 'tools/train.py', row['train_config'],
+                         '--work-dir', out, '--cfg-options', *opts]))
+            test_opts = [o for o in opts if not o.startswith(
+                ('model.teacher', 'train_dataloader', 'randomness'))]
+            if row['train_config'] and row['train_config'] != row[
+                    'test_config']:
+                test_opts = [o for o in test_opts if not o.startswith(
+                    'model.')]
+            data = osp.abspath(osp.join(args.data_root, suite['data']))
+            if suite_name == 'eurosat':
+                test_opts += [f'train_dataloader.dataset.data_root={data}']
+            ckpt = ([osp.join(out, row['checkpoint'])]
+                    if row['checkpoint'] else [])
+            steps.append(dict(
+                row=row['name'], seed=seed, step='test',
+                result=osp.join(out, 'test.json'),
+                test_config=row['test_config'],
+                extra_metrics=suite.get('extra_metrics', []),
+                cmd=[PY, 'tools/test.py',
+                     osp.join(out, 'test_config.py'), *ckpt,
+                     '--work-dir', osp.join(out, 'test'), '--metrics-out',
+                     osp.join(out, 'test_metrics.json'), '--cfg-options',
+                     *test_opts]))
+    # a cache shared by every seed is built once
+    seen, unique = set(), []
+    for s in steps:
+        if s['result'] not in seen:
+            seen.add(s['result'])
+            unique.append(s)
+    return unique
+
+
+def write_test_config(step):
+    """The row's test config plus the suite's extra metrics (e.g. a
+    confusion matrix), as a config that inherits it."""
+    path = step['cmd'][2]
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    lines = [f"_base_ = [{osp.join(ROOT, step['test_config'])!r}]"]
+    if step['extra_metrics']:
+        lines.append('test_evaluator = [_base_.test_evaluator] + '
+                     f"{step['extra_metrics']!r}")
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+def run_step(step, log_path):
+    os.makedirs(osp.dirname(log_path), exist_ok=True)
+    if step['step'] == 'test':
+        write_test_config(step)
+    start = time.time()
+    with open(log_path, 'w') as log:
+        proc = subprocess.run(step['cmd'], cwd=ROOT, stdout=log,
+                              stderr=subprocess.STDOUT)
+    wall = time.time() - start
+    if proc.returncode != 0:
+        with open(log_path) as f:
+            tail = f.readlines()[-25:]
+        raise RuntimeError(
+            f"{step['row']} seed {step['seed']} {step['step']} failed "
+            f"(exit {proc.returncode}); log: {log_path}\n" + ''.join(tail))
+    result = dict(wall_s=wall, cmd=shlex.join(
+        [osp.relpath(c, ROOT) if c == PY else c for c in step['cmd']]))
+    result['cmd'] = result['cmd'].replace(PY, 'python', 1)
+    if step['step'] == 'test':
+        metrics_file = step['cmd'][step['cmd'].index('--metrics-out') + 1]
+        result['metrics'] = load(metrics_file)
+    dump_atomic(result, step['result'])
+    return wall
+
+
+# --------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------
+def complexity(config, input_shape, cache):
+    """Parameters and FLOPs of a config's model (cached on disk)."""
+    if config in cache:
+        return cache[config]
+    import torch
+    from mmengine.analysis import get_model_complexity_info
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import rskd_mm  # noqa: F401
+    from rskd_mm.utils import strip_teacher_checkpoints
+    cfg = Config.fromfile(osp.join(ROOT, config))
+    model_cfg = strip_teacher_checkpoints(cfg.model)
+    if model_cfg.get('type') == 'RSKDEnsembleTeacher':
+        for m in model_cfg['members']:
+            m['checkpoint'] = None
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    from mmengine.registry import MODELS
+    model = MODELS.build(model_cfg).eval()
+    with torch.no_grad():
+        info = get_model_complexity_info(
+            model, inputs=torch.rand(1, *input_shape), show_table=False,
+            show_arch=False)
+    cache[config] = dict(params=info['params'], flops=info['flops'])
+    return cache[config]
+
+
+def fmt_mean(values, digits=2):
+    if not values:
+        return 'not run'
+    if len(values) == 1:
+        return f'{values[0]:.{digits}f} (1 seed)'
+    return (f'{statistics.mean(values):.{digits}f} +/- '
+            f'{statistics.stdev(values):.{digits}f}')
+
+
+def collect(args, suite_name, suite):
+    rows = []
+    for row in suite['rows']:
+        seeds = seeds_of(row, args.seeds)
+        tests, trains = [], []
+        for seed in seeds:
+            d = row_dir(args, suite_name, row['name'], seed)
+            if osp.isfile(osp.join(d, 'test.json')):
+                tests.append((seed, load(osp.join(d, 'test.json'))))
+            if osp.isfile(osp.join(d, 'train.json')):
+                trains.append(load(osp.join(d, 'train.json')))
+        rows.append(dict(row=row, tests=tests, trains=trains))
+    return rows
+
+
+def eurosat_table(args, suite, rows, cx_cache):
+    metric = suite['metric']
+    lines = [
+        '| Model / method | Role | Test top-1 (%) | Seeds | '
+        'Train time / epoch (s) | Train time total (s) | Params (M) | '
+        'FLOPs (M) |', '|---|---|---|---|---|---|---|---|'
+    ]
+    base = None
+    for r in rows:
+        accs = [t['metrics'][metric] for _, t in r['tests']]
+        if r['row']['name'] == 'student' and accs:
+            base = statistics.mean(accs)
+    for r in rows:
+        row = r['row']
+        accs = [t['metrics'][metric] for _, t in r['tests']]
+        walls = [t['wall_s'] for t in r['trains']]
+        acc = fmt_mean(accs)
+        if row['role'] == 'student' and row['name'] != 'student' and accs \
+                and base is not None:
+            delta = statistics.mean(accs) - base
+            acc += (f' ({delta:+.2f} vs student alone'
+                    f"{'; does not beat it' if delta <= 0 else ''})")
+        total = fmt_mean(walls, 0) if walls else '-'
+        per_epoch = fmt_mean([w / suite['epochs'] for w in walls], 0) \
+            if walls else '-'
+        try:
+            cx = complexity(row['model'], suite['input_shape'], cx_cache)
+            params = f"{cx['params'] / 1e6:.2f}"
+            flops = f"{cx['flops'] / 1e6:.1f}"
+        except Exception as e:  # noqa: BLE001 - reported in the table
+            params = flops = f'n/a ({type(e).__name__})'
+        seeds = ','.join(str(s) for s, _ in r['tests']) or '-'
+        lines.append(f"| {row['label']} | {row['role']} | {acc} | {seeds} | "
+                     f'{per_epoch} | {total} | {params} | {flops} |')
+    return '\n'.join(lines)
+
+
+def commands_listing(args, suite_name, suite):
+    out = []
+    for row in suite['rows']:
+        for step in ('cache', 'train', 'test'):
+            seed = seeds_of(row, args.seeds)[0]
+            if step == 'cache':
+                path = osp.join(args.work_root, suite_name,
+                                f"{row['name']}_teacher_cache", 'build.json')
+            else:
+                path = osp.join(row_dir(args, suite_name, row['name'], seed),
+                                f'{step}.json')
+            if osp.isfile(path):
+                out.append(f"# {row['name']} {step} (seed {seed})\n"
+                           f"{load(path)['cmd']}")
+    return '```bash\n' + '\n'.join(out) + '\n```' if out else '(none run)'
+
+
+def replace_block(text, name, body):
+    start, end = f'<!-- results:{name} -->', f'<!-- /results:{name} -->'
+    if start not in text or end not in text:
+        return text + f'\n{start}\n{body}\n{end}\n'
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f'{head}{start}\n{body}\n{end}{tail}'
+
+
+def write_tables(args):
+    cx_path = osp.join(args.work_root, 'complexity.json')
+    cx_cache = load(cx_path) if osp.isfile(cx_path) else {}
+    text = open(args.results).read() if osp.isfile(args.results) else (
+        '# Results\n')
+    for suite_name in args.suite:
+        suite = SUITES[suite_name]
+        rows = collect(args, suite_name, suite)
+        if suite_name == 'eurosat':
+            table = eurosat_table(args, suite, rows, cx_cache)
+            plot_eurosat(args, suite, rows)
+        text = replace_block(text, suite_name, table)
+        text = replace_block(text, f'{suite_name}-commands',
+                             commands_listing(args, suite_name, suite))
+    dump_atomic(cx_cache, cx_path)
+    tmp = args.results + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.replace(tmp, args.results)
+    print(f'tables written to {args.results}')
+
+
+# --------------------------------------------------------------------------
+# Plots
+# --------------------------------------------------------------------------
+def _val_curve(work_dir):
+    """Validation top-1 per epoch from the last run's scalars.json."""
+    runs = sorted(d for d in os.listdir(work_dir)
+                  if osp.isfile(osp.join(work_dir, d, 'vis_data',
+                                         'scalars.json')))
+    curve = {}
+    for d in runs:  # a resumed run continues the curve
+        with open(osp.join(work_dir, d, 'vis_data', 'scalars.json')) as f:
+            for line in f:
+                rec = json.loads(line)
+                if 'accuracy/top1' in rec:
+                    curve[rec['step']] = rec['accuracy/top1']
+    return [curve[k] for k in sorted(curve)]
+
+
+def plot_eurosat(args, suite, rows):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    import numpy as np
+    os.makedirs(args.figures, exist_ok=True)
+    metric = suite['metric']
+
+    # accuracy vs training time
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for r in rows:
+        accs = [t['metrics'][metric] for _, t in r['tests']]
+        walls = [t['wall_s'] for t in r['trains']]
+        if not accs or not walls:
+            continue
+        ax.errorbar(statistics.mean(walls), statistics.mean(accs),
+                    yerr=statistics.stdev(accs) if len(accs) > 1 else 0,
+                    fmt='o', capsize=3, label=r['row']['label'])
+    ax.set_xlabel('training time, total (s, 2 CPU cores)')
+    ax.set_ylabel('EuroSAT test top-1 (%)')
+    ax.set_title('Accuracy vs training time (mean +/- std over seeds)')
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(osp.join(args.figures, 'eurosat_acc_vs_time.png'), dpi=120)
+    plt.close(fig)
+
+    # learning curves: student alone vs KD methods (seed 0)
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    for r in rows:
+        if r['row']['role'] != 'student':
+            continue
+        d = row_dir(args, 'eurosat', r['row']['name'], 0)
+        if osp.isdir(d):
+            curve = _val_curve(d)
+            if curve:
+                ax.plot(range(1, len(curve) + 1), curve, marker='o',
+                        label=r['row']['label'])
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('validation top-1 (%)')
+    ax.set_title('Learning curves, seed 0')
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(osp.join(args.figures, 'eurosat_learning_curves.png'),
+                dpi=120)
+    plt.close(fig)
+
+    # confusion matrix of the best student (by mean test accuracy)
+    best, best_acc = None, -1
+    for r in rows:
+        accs = [t['metrics'][metric] for _, t in r['tests']]
+        if r['row']['role'] == 'student' and accs and statistics.mean(
+                accs) > best_acc:
+            best, best_acc = r, statistics.mean(accs)
+    if best is None:
+        return
+    seed, test = best['tests'][0]
+    cm = test['metrics'].get('confusion_matrix/result')
+    if cm is None:
+        return
+    from rskd_mm.datasets.rs_scene import EUROSAT_CLASSES
+    cm = np.asarray(cm, dtype=float)
+    norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
+    fig, ax = plt.subplots(figsize=(6.5, 5.8))
+    im = ax.imshow(norm, cmap='Blues', vmin=0, vmax=1)
+    ax.set_xticks(range(len(EUROSAT_CLASSES)), EUROSAT_CLASSES,
+                  rotation=60, ha='right', fontsize=7)
+    ax.set_yticks(range(len(EUROSAT_CLASSES)), EUROSAT_CLASSES, fontsize=7)
+    for i in range(len(cm)):
+        for j in range(len(cm)):
+            ax.text(j, i, int(cm[i, j]), ha='center', va='center',
+                    fontsize=6,
+                    color='white' if norm[i, j] > 0.5 else 'black')
+    ax.set_xlabel('predicted')
+    ax.set_ylabel('true')
+    ax.set_title(f"{best['row']['label']}, seed {seed}", fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    fig.savefig(osp.join(args.figures, 'eurosat_confusion_best_student.png'),
+                dpi=120)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--suite', nargs='+', default=list(SUITES),
+                   choices=list(SUITES))
+    p.add_argument('--rows', nargs='+', help='only these rows (and what '
+                   'they need)')
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    p.add_argument('--data-root', default=osp.join(ROOT, '..', 'shared',
+                                                   'data'))
+    p.add_argument('--work-root',
+                   default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
+    p.add_argument('--results', default=osp.join(ROOT, 'docs', 'results.md'))
+    p.add_argument('--figures', default=osp.join(ROOT, 'docs', 'figures'))
+    p.add_argument('--tables-only', action='store_true')
+    p.add_argument('--dry-run', action='store_true',
+                   help='print the steps that would run')
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    args.work_root = osp.abspath(args.work_root)
+    if not args.tables_only:
+        todo = []
+        for suite_name in args.suite:
+            suite = SUITES[suite_name]
+            check = osp.join(args.data_root, suite['data'], suite['check'])
+            if not osp.isfile(check):
+                print(f'skipping {suite_name}: {check} not found')
+                continue
+            rows = [r for r in suite['rows']
+                    if args.rows is None or r['name'] in args.rows]
+            todo += plan(args, suite_name, suite, rows)
+        total = len(todo)
+        for i, step in enumerate(todo, 1):
+            tag = f"[{i}/{total}] {step['row']} seed {step['seed']} " \
+                  f"{step['step']}"
+            if osp.isfile(step['result']):
+                print(f'{tag}: done, skipped', flush=True)
+                continue
+            if args.dry_run:
+                print(f"{tag}: {shlex.join(step['cmd'])}")
+                continue
+            print(f'{tag}: running ...', flush=True)
+            log = step['result'][:-len('.json')] + '.log'
+            wall = run_step(step, log)
+            print(f'{tag}: finished in {wall:.0f} s', flush=True)
+    if not args.dry_run:
+        write_tables(args)
+
+
+if __name__ == '__main__':
+    main()
