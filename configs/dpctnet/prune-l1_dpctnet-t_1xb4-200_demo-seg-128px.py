@@ -1,7 +1,7 @@
 # Structured channel pruning of the trained DP-CTNet (tiny) with mmrazor:
 # an L1-norm criterion (L1MutableChannelUnit) on every channel unit that
-# mmrazor's ChannelAnalyzer finds (CNN path, FRM/FFM, head; the transformer
-# path's widths stay), pruned in 4 steps to 40% of the channels
+# mmrazor's ChannelAnalyzer finds (CNN path, FRM/FFM, transformer MLPs, head;
+# the token width stays), pruned in 4 steps to 25% of the channels
 # (RSKDItePrune = mmrazor's ItePruneAlgorithm with one target ratio) while
 # training, starting from the teacher's weights:
 #   python tools/train.py THIS_CONFIG --cfg-options load_from=TEACHER.pth
@@ -30,7 +30,7 @@ model = dict(
             type='ChannelAnalyzer',
             demo_input=(1, 3, 128, 128),
             tracer_type='FxTracer')),
-    default_ratio=0.4,
+    default_ratio=0.25,
     step_freq=25,
     prune_times=4)
 

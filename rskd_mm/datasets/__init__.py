@@ -6,6 +6,7 @@ from .splits import scan_class_folders, stratified_split, write_splits
 from .teacher_cache import (TeacherCache, TeacherCacheError, draw_seed,
                             seeded_randomness, teacher_fingerprint)
 from .teacher_output_dataset import RSKDTeacherOutputDataset
+from .transforms import RSKDCheckSegLabels, SegLabelError
 from .synthetic import (SCENE_CLASSES, SEG_CLASSES, SEG_PALETTE,
                         generate_scene_dataset, generate_segmentation_dataset,
                         render_scene, render_segmentation)
@@ -18,5 +19,5 @@ __all__ = [
     'EUROSAT_CLASSES', 'RS_SCENE_CLASSES', 'scan_class_folders',
     'stratified_split', 'write_splits', 'TeacherCache', 'TeacherCacheError',
     'draw_seed', 'seeded_randomness', 'teacher_fingerprint',
-    'RSKDTeacherOutputDataset'
+    'RSKDTeacherOutputDataset', 'RSKDCheckSegLabels', 'SegLabelError'
 ]

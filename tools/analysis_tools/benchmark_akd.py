@@ -54,25 +54,6 @@ def naive_bytes(n, d):
     return 4 * (6 * n * n * d + 6 * n**3)
 
 
-def peak_tensor_bytes(fn):
-    """Peak of the tensor allocations made while ``fn`` runs."""
-    from torch.profiler import ProfilerActivity, profile
-    with profile(activities=[ProfilerActivity.CPU] +
-                 ([ProfilerActivity.CUDA] if torch.cuda.is_available() else
-                  []), profile_memory=True, record_shapes=True,
-                 with_stack=True) as prof:
-        fn()
-    current = peak = 0
-    for _, action, _, size in prof._memory_profile().timeline:
-        name = str(action)
-        if name.endswith('CREATE'):
-            current += size
-        elif name.endswith('DESTROY'):
-            current -= size
-        peak = max(peak, current)
-    return peak
-
-
 def run_one(loss_fn, s0, t0, iters):
     s = s0.clone().requires_grad_(True)
 
@@ -90,6 +71,7 @@ def run_one(loss_fn, s0, t0, iters):
         t = time.perf_counter()
         step()
         times.append(time.perf_counter() - t)
+    from rskd_mm.utils.profiling import peak_tensor_bytes
     peak = peak_tensor_bytes(step)
     return dict(value=value, first_s=first, time_s=statistics.median(times),
                 peak_bytes=peak, grad=s.grad.detach().clone())

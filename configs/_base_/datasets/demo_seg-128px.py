@@ -22,12 +22,14 @@ data_preprocessor = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='RSKDCheckSegLabels', num_classes=5),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    dict(type='RSKDCheckSegLabels', num_classes=5),
     dict(type='PackSegInputs'),
 ]
 

@@ -269,7 +269,9 @@ class DPCTNet(BaseModule):
         tp = self.transformer_path
         x = tp.patch_embed(x)
         pos = tp.pos_embed
-        if pos.shape[-2:] != x.shape[-2:]:
+        # (no shape-dependent branch under FX tracing: mmrazor's channel
+        # analyzer traces the model at the position embedding's own size)
+        if isinstance(x, torch.Tensor) and pos.shape[-2:] != x.shape[-2:]:
             pos = F.interpolate(pos, size=x.shape[-2:], mode='bicubic',
                                 align_corners=False)
         x = x + pos

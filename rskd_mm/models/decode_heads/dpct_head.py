@@ -50,7 +50,7 @@ class DPCTHead(BaseDecodeHead):
                                   align_corners=self.align_corners)
             outs.append(y)
         if all(isinstance(o, torch.Tensor) for o in outs):  # not FX
-            sizes = {tuple(o.shape[-2:]) for o in outs}
+            sizes = {tuple(int(s) for s in o.shape[-2:]) for o in outs}
             if len(sizes) != 1:
                 raise ValueError(
                     f'DPCTHead: the upsampled maps differ in size {sizes}: '

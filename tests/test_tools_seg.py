@@ -1,0 +1,127 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""The DP-CTNet -> prune -> EDP-CTNet -> distil (AKD, CWD) chain through the
+OpenMMLab tools on the embedded segmentation set, and the seg benchmarks."""
+import json
+import os.path as osp
+
+import pytest
+import torch
+
+from .conftest import REPO_ROOT
+from .test_tools import last_checkpoint, run_tool
+
+CFG = osp.join(REPO_ROOT, 'configs', 'dpctnet')
+TEACHER = osp.join(CFG, 'dpctnet-t_1xb4-1k_demo-seg-128px.py')
+PRUNE = osp.join(CFG, 'prune-l1_dpctnet-t_1xb4-200_demo-seg-128px.py')
+EDP = osp.join(CFG, 'edpctnet-t_1xb4-1k_demo-seg-128px.py')
+AKD_CWD = osp.join(CFG, 'edpctnet-t-akd-cwd_dpctnet-t_1xb4-1k_demo-seg-128px.py')
+
+
+def data_options(root, iters, preprocessor_keys=('model.data_preprocessor',)):
+    opts = []
+    for split in ('train', 'val', 'test'):
+        opts += [f'{split}_dataloader.dataset.data_root={root}',
+                 f'{split}_dataloader.num_workers=0',
+                 f'{split}_dataloader.persistent_workers=False']
+    opts += ['train_dataloader.batch_size=2']
+    opts += [f'{k}.size=[64,64]' for k in preprocessor_keys]
+    return opts + [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}',
+        'default_hooks.logger.interval=1',
+        'default_hooks.visualization.draw=False'
+    ]
+
+
+@pytest.fixture(scope='module')
+def pruned(tiny_seg_root, tmp_path_factory):
+    """Teacher (4 iterations), pruning run (8), export."""
+    work = tmp_path_factory.mktemp('dpctnet')
+    teacher_dir = str(work / 'teacher')
+    run_tool(['tools/train.py', TEACHER, '--work-dir', teacher_dir,
+              '--cfg-options', *data_options(tiny_seg_root, 4)])
+    teacher = last_checkpoint(teacher_dir)
+    prune_dir = str(work / 'prune')
+    out = run_tool([
+        'tools/train.py', PRUNE, '--work-dir', prune_dir, '--cfg-options',
+        *data_options(tiny_seg_root, 8, ('model.data_preprocessor', )),
+        f'load_from={teacher}', 'model.step_freq=2', 'model.prune_times=4'
+    ])
+    assert 'loading it into `architecture`' in out  # the teacher's weights
+    assert out.count('The model is pruned at') == 4
+    out = run_tool(['tools/pruning/export_pruned.py', PRUNE,
+                    last_checkpoint(prune_dir)])
+    assert 'parameters:' in out
+    with open(osp.join(prune_dir, 'pruned_summary.json')) as f:
+        summary = json.load(f)
+    return dict(teacher=teacher, dir=prune_dir, summary=summary)
+
+
+def test_export_gives_a_smaller_static_model(pruned):
+    s = pruned['summary']
+    assert s['params_after'] < s['params_before'] / 3
+    assert all(0 < c <= 1 for c in s['choices'].values())
+    ckpt = torch.load(osp.join(pruned['dir'], 'pruned.pth'),
+                      map_location='cpu', weights_only=False)
+    assert 'state_dict' in ckpt and 'backbone.ffm.1.fuse.conv.weight' in \
+        ckpt['state_dict']
+
+
+def test_edpctnet_finetune_then_test(pruned, tiny_seg_root, tmp_path):
+    subnet = osp.join(pruned['dir'], 'fix_subnet.json')
+    opts = data_options(tiny_seg_root, 4, ('model.cfg.data_preprocessor', ))
+    opts += [f'model.fix_subnet={subnet}',
+             f"load_from={osp.join(pruned['dir'], 'pruned.pth')}"]
+    work = str(tmp_path)
+    run_tool(['tools/train.py', EDP, '--work-dir', work, '--cfg-options',
+              *opts])
+    metrics = str(tmp_path / 'metrics.json')
+    run_tool(['tools/test.py', EDP, last_checkpoint(work), '--work-dir',
+              work, '--metrics-out', metrics, '--cfg-options', *opts])
+    with open(metrics) as f:
+        assert 0.0 <= json.load(f)['mIoU'] <= 100.0
+
+
+def test_edpctnet_distilled_with_akd_and_cwd(pruned, tiny_seg_root,
+                                             tmp_path):
+    subnet = osp.join(pruned['dir'], 'fix_subnet.json')
+    opts = data_options(
+        tiny_seg_root, 4,
+        ('model.data_preprocessor', 'model.teacher.data_preprocessor',
+         'model.architecture.cfg.data_preprocessor'))
+    opts += [
+        f'model.architecture.fix_subnet={subnet}',
+        f"model.teacher_ckpt={pruned['teacher']}",
+        f"load_from={osp.join(pruned['dir'], 'pruned.pth')}",
+        'model.distiller.distill_losses.loss_akd.backend=eager'
+    ]
+    work = str(tmp_path)
+    out = run_tool(['tools/train.py', AKD_CWD, '--work-dir', work,
+                    '--cfg-options', *opts])
+    # both distillation terms are logged, and the student started from the
+    # pruned weights
+    assert 'distill.loss_akd' in out and 'distill.loss_cwd' in out
+    assert 'loading it into `architecture`' in out
+    metrics = str(tmp_path / 'metrics.json')
+    run_tool(['tools/test.py', AKD_CWD, last_checkpoint(work), '--work-dir',
+              work, '--metrics-out', metrics, '--cfg-options', *opts])
+    with open(metrics) as f:
+        assert 0.0 <= json.load(f)['mIoU'] <= 100.0
+
+
+def test_akd_benchmark_script(tmp_path):
+    out = run_tool(['tools/analysis_tools/benchmark_akd.py', '--sizes', '16',
+                    '32', '--iters', '1', '--backends', 'eager', '--plot',
+                    str(tmp_path / 'akd.png')])
+    assert '| 32 | efficient-eager |' in out
+    assert osp.isfile(tmp_path / 'akd.png')
+
+
+def test_edpctnet_benchmark_script(tmp_path):
+    out = run_tool(['tools/analysis_tools/benchmark_edpctnet.py', '--config',
+                    TEACHER, '--prune-config', PRUNE, '--size', '64',
+                    '--iters', '1', '--json', str(tmp_path / 'b.json')])
+    assert '| EDP-CTNet |' in out
+    with open(tmp_path / 'b.json') as f:
+        rows = json.load(f)['rows']
+    assert rows['EDP-CTNet']['params'] < rows['DP-CTNet']['params']
