@@ -37,6 +37,24 @@ def test_config_pulls_in_the_plugin(path):
     assert cfg.default_scope in ('mmpretrain', 'mmseg')
 
 
+def dense_for_sub_model(model_cfg):
+    """EDP-CTNet configs build mmrazor's `sub_model` from a pruning run's
+    fix_subnet.json (tests/test_tools_seg.py runs that chain); here the
+    dense model they prune must build, and the structure file must be the
+    one tools/pruning/export_pruned.py writes."""
+    def dense(cfg):
+        if cfg.get('type') == 'sub_model':
+            assert cfg.fix_subnet.endswith('/fix_subnet.json')
+            assert cfg.mode == 'mutator'
+            return cfg.cfg
+        return cfg
+
+    model_cfg = dense(model_cfg)
+    if 'architecture' in model_cfg:
+        model_cfg.architecture = dense(model_cfg.architecture)
+    return model_cfg
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
 def test_config_model_builds_and_runs(path):
     cfg = Config.fromfile(path)
@@ -53,13 +71,23 @@ def test_config_model_builds_and_runs(path):
         assert dataset.type == 'RSKDTeacherOutputDataset'
         assert dataset.cache_dir == model_cfg.teacher_cache
         model_cfg = online_model_cfg(model_cfg)
+    model_cfg = dense_for_sub_model(model_cfg)
     model = MODELS.build(strip_teacher_checkpoints(model_cfg))
     model.eval()
     # the training resolution is part of every config name
     size = int(re.search(r'(\d+)px', osp.basename(path)).group(1))
     inputs = torch.rand(2, 3, size, size) * 255
+    samples = None
+    if cfg.default_scope == 'mmseg':
+        from mmseg.structures import SegDataSample
+        samples = [
+            SegDataSample(metainfo=dict(img_shape=(size, size),
+                                        ori_shape=(size, size)))
+            for _ in range(2)
+        ]
     data = model.data_preprocessor(
-        dict(inputs=list(inputs.unbind(0))), training=False)
+        dict(inputs=list(inputs.unbind(0)), data_samples=samples),
+        training=False)
     with torch.no_grad():
         out = model(data['inputs'], mode='tensor')
     if isinstance(out, (list, tuple)):

@@ -280,6 +280,31 @@ def complexity(config, input_shape, cache):
     return cache[config]
 
 
+def train_timing(work_dir, epochs):
+    """Median seconds per iteration and iterations per epoch, from the
+    training log (mmengine's scalars.json; resumed runs included).
+
+    The median of the logged iteration times is robust to pauses and to
+    other jobs on the machine, unlike the wall time of the whole run."""
+    times, last_step = [], 0
+    if not osp.isdir(work_dir):
+        return None
+    for d in sorted(os.listdir(work_dir)):
+        f = osp.join(work_dir, d, 'vis_data', 'scalars.json')
+        if not osp.isfile(f):
+            continue
+        with open(f) as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if 'loss' in rec and 'time' in rec:
+                    times.append(rec['time'])
+                    last_step = max(last_step, rec.get('step', 0))
+    if not times:
+        return None
+    per_epoch_iters = -(-last_step // epochs)
+    return statistics.median(times), per_epoch_iters
+
+
 def fmt_mean(values, digits=2):
     if not values:
         return 'not run'
@@ -319,7 +344,12 @@ def eurosat_table(args, suite, rows, cx_cache):
     for r in rows:
         row = r['row']
         accs = [t['metrics'][metric] for _, t in r['tests']]
-        walls = [t['wall_s'] for t in r['trains']]
+        walls = []
+        for seed, _ in r['tests']:
+            timing = train_timing(
+                row_dir(args, 'eurosat', row['name'], seed), suite['epochs'])
+            if timing:
+                walls.append(timing[0] * timing[1] * suite['epochs'])
         acc = fmt_mean(accs)
         if row['role'] == 'student' and row['name'] != 'student' and accs \
                 and base is not None:
@@ -353,8 +383,12 @@ def commands_listing(args, suite_name, suite):
                 path = osp.join(row_dir(args, suite_name, row['name'], seed),
                                 f'{step}.json')
             if osp.isfile(path):
-                out.append(f"# {row['name']} {step} (seed {seed})\n"
-                           f"{load(path)['cmd']}")
+                cmd = load(path)['cmd'].replace(ROOT + '/', '')
+                cmd = cmd.replace('.venv/bin/python', 'python')
+                if step == 'test':
+                    cmd += f"  # test_config.py = {row['test_config']} " \
+                           '+ a ConfusionMatrix metric'
+                out.append(f"# {row['name']} {step} (seed {seed})\n{cmd}")
     return '```bash\n' + '\n'.join(out) + '\n```' if out else '(none run)'
 
 
@@ -419,7 +453,9 @@ def plot_eurosat(args, suite, rows):
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for r in rows:
         accs = [t['metrics'][metric] for _, t in r['tests']]
-        walls = [t['wall_s'] for t in r['trains']]
+        walls = [t[0] * t[1] * suite['epochs'] for t in (
+            train_timing(row_dir(args, 'eurosat', r['row']['name'], seed),
+                         suite['epochs']) for seed, _ in r['tests']) if t]
         if not accs or not walls:
             continue
         ax.errorbar(statistics.mean(walls), statistics.mean(accs),

@@ -145,7 +145,11 @@ class RSKDEnsembleTeacher(BaseClassifier):
         return out
 
     def _check_classes(self, logits: Dict[str, torch.Tensor]) -> None:
-        shapes = {name: tuple(v.shape) for name, v in logits.items()}
+        # ints: under jit tracing (e.g. FLOP counting) sizes are tensors
+        shapes = {
+            name: tuple(int(s) for s in v.shape)
+            for name, v in logits.items()
+        }
         if len(set(shapes.values())) > 1:
             raise ValueError('RSKDEnsembleTeacher: members disagree on the '
                              f'output shape (number of classes): {shapes}')
