@@ -104,7 +104,41 @@ def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root,
         metrics_file, '--cfg-options', *scene_options(tiny_scene_root)
     ])
     with open(metrics_file) as f:
-        assert 0.0 <= json.load(f)['accuracy/top1'] <= 100.0
+        kd_top1 = json.load(f)['accuracy/top1']
+    assert 0.0 <= kd_top1 <= 100.0
+
+    # export the student: tools/test.py with the student's own config gives
+    # the same metric, and mmpretrain's inference API loads it
+    student_ckpt = str(tmp_path / 'student.pth')
+    run_tool(['tools/model_converters/distill_to_student.py', ckpt,
+              student_ckpt])
+    plain = torch.load(student_ckpt, map_location='cpu', weights_only=False)
+    assert not any(k.startswith(('teacher.', 'architecture.'))
+                   for k in plain['state_dict'])
+    metrics_file = str(tmp_path / 'student_metrics.json')
+    run_tool([
+        'tools/test.py', STUDENT, student_ckpt, '--work-dir', work_dir,
+        '--metrics-out', metrics_file, '--cfg-options',
+        *scene_options(tiny_scene_root)
+    ])
+    with open(metrics_file) as f:
+        assert json.load(f)['accuracy/top1'] == pytest.approx(kd_top1)
+    from mmpretrain.apis import ImageClassificationInferencer
+    from mmengine.config import Config
+    cfg = Config.fromfile(STUDENT)
+    inferencer = ImageClassificationInferencer(
+        model=cfg, pretrained=student_ckpt, device='cpu')
+    img = sorted(glob.glob(osp.join(tiny_scene_root, '**', '*.png'),
+                           recursive=True))[0]
+    assert 0 <= inferencer(img)[0]['pred_label'] < 8
+
+    # and back: a distillation starts from the plain student with load_from
+    out = run_tool([
+        'tools/train.py', KD, '--work-dir', str(tmp_path / 'kd2'),
+        '--cfg-options', *scene_options(tiny_scene_root),
+        f'model.teacher_ckpt={trained_teacher}', f'load_from={student_ckpt}'
+    ])
+    assert 'loading it into `architecture`' in out
 
 
 def test_resume_continues_from_the_checkpoint(tiny_scene_root, tmp_path):

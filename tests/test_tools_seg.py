@@ -106,7 +106,20 @@ def test_edpctnet_distilled_with_akd_and_cwd(pruned, tiny_seg_root,
     run_tool(['tools/test.py', AKD_CWD, last_checkpoint(work), '--work-dir',
               work, '--metrics-out', metrics, '--cfg-options', *opts])
     with open(metrics) as f:
-        assert 0.0 <= json.load(f)['mIoU'] <= 100.0
+        miou = json.load(f)['mIoU']
+    assert 0.0 <= miou <= 100.0
+    # the distilled EDP-CTNet as a plain checkpoint for its own config
+    student = str(tmp_path / 'edpctnet.pth')
+    run_tool(['tools/model_converters/distill_to_student.py',
+              last_checkpoint(work), student])
+    edp_opts = data_options(tiny_seg_root, 4,
+                            ('model.cfg.data_preprocessor', ))
+    edp_opts += [f'model.fix_subnet={subnet}']
+    metrics = str(tmp_path / 'student_metrics.json')
+    run_tool(['tools/test.py', EDP, student, '--work-dir', work,
+              '--metrics-out', metrics, '--cfg-options', *edp_opts])
+    with open(metrics) as f:
+        assert json.load(f)['mIoU'] == pytest.approx(miou)
 
 
 def test_akd_benchmark_script(tmp_path):

@@ -27,6 +27,11 @@ module                      problem fixed
                             ``--launcher pytorch|slurm|mpi``: distributed
                             runs fail on machines without CUDA. Without CUDA
                             the backend becomes ``gloo``.
+``atomic_files``            mmengine writes checkpoints and
+                            ``last_checkpoint`` in place: a crash during the
+                            write leaves a truncated file that ``--resume``
+                            trusts. Writes go to a temporary file that is
+                            renamed into place.
 ==========================  ==================================================
 
 :func:`apply_all` is called by ``import rskd_mm`` before anything imports
@@ -34,7 +39,8 @@ mmrazor, and is idempotent. :data:`APPLIED` records what was patched.
 """
 from typing import Dict
 
-from . import checkpoint, cpu_dist, mmrazor_quantization, package_utils
+from . import (atomic_files, checkpoint, cpu_dist, mmrazor_quantization,
+               package_utils)
 
 #: name -> one-line description of each fix applied in this process.
 APPLIED: Dict[str, str] = {}
@@ -44,6 +50,7 @@ _FIXES = (
     ('package_utils', package_utils),
     ('checkpoint', checkpoint),
     ('cpu_dist', cpu_dist),
+    ('atomic_files', atomic_files),
 )
 
 
