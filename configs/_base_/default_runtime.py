@@ -10,6 +10,8 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # stop at the first NaN/inf loss term, before a checkpoint is written
+    finite_loss=dict(type='RSKDFiniteLossHook'),
     visualization=dict(type='VisualizationHook', enable=False),
 )
 

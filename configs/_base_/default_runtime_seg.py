@@ -10,6 +10,8 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
                     max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # stop at the first NaN/inf loss term, before a checkpoint is written
+    finite_loss=dict(type='RSKDFiniteLossHook'),
     visualization=dict(type='SegVisualizationHook'),
 )
 

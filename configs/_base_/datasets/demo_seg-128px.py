@@ -20,14 +20,14 @@ data_preprocessor = dict(
     size=crop_size)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(type='RSKDCheckSegLabels', num_classes=5),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(type='RSKDCheckSegLabels', num_classes=5),
     dict(type='PackSegInputs'),

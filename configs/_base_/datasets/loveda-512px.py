@@ -6,7 +6,7 @@ num_classes = 7
 dataset_type = 'LoveDADataset'
 data_root = 'data/loveDA'
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
     dict(type='RSKDCheckSegLabels', num_classes=num_classes),
     dict(type='RandomResize', scale=(1024, 1024), ratio_range=(0.5, 2.0),
@@ -17,7 +17,7 @@ train_pipeline = [
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='Resize', scale=(1024, 1024), keep_ratio=True),
     dict(type='LoadAnnotations', reduce_zero_label=True),
     dict(type='RSKDCheckSegLabels', num_classes=num_classes),

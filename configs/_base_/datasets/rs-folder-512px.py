@@ -17,7 +17,7 @@ data_root = 'data/my_tiles'
 img_suffix = '.png'
 seg_map_suffix = '.png'
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(type='RSKDCheckSegLabels', num_classes=num_classes),
     dict(type='RandomResize', scale=(512, 512), ratio_range=(0.5, 2.0),
@@ -28,7 +28,7 @@ train_pipeline = [
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='Resize', scale=(512, 512), keep_ratio=True),
     dict(type='LoadAnnotations'),
     dict(type='RSKDCheckSegLabels', num_classes=num_classes),

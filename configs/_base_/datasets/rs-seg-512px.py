@@ -16,7 +16,7 @@ data_preprocessor = dict(
     test_cfg=dict(size_divisor=32))
 reduce_zero_label = True
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=reduce_zero_label),
     dict(type='RSKDCheckSegLabels', num_classes=num_classes),
     dict(type='RandomResize', scale=(512, 512), ratio_range=(0.5, 2.0),
@@ -27,7 +27,7 @@ train_pipeline = [
     dict(type='PackSegInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='RSKDLoadImageFromFile'),
     dict(type='Resize', scale=(512, 512), keep_ratio=True),
     dict(type='LoadAnnotations', reduce_zero_label=reduce_zero_label),
     dict(type='RSKDCheckSegLabels', num_classes=num_classes),
