@@ -200,3 +200,24 @@ def test_dkd_from_mmrazor_in_the_same_config():
     assert torch.isfinite(losses['distill.loss_dkd'])
     sum(losses.values()).backward()
     assert algo.student.head.fc.weight.grad.abs().sum() > 0
+
+
+def test_recorder_on_a_missing_module_is_named_with_close_matches():
+    with pytest.raises(ValueError, match=r"teacher recorder 'logits' taps "
+                       r"'head.layer.head'.*close matches: \['head.layers."
+                       r"head'"):
+        build(distiller=distiller(teacher_source='head.layer.head'))
+    bad = distiller()
+    bad['student_recorders']['logits']['source'] = 'head.fcc'
+    with pytest.raises(ValueError, match=r"student recorder 'logits' taps "
+                       r"'head.fcc'.*\['head.fc'"):
+        build(distiller=bad)
+
+
+def test_class_count_mismatch_is_named():
+    vit = dict(tiny_vit(), _scope_='mmpretrain')
+    vit['head']['num_classes'] = 7
+    model = build(teacher=vit)
+    raw, samples = batch()
+    with pytest.raises(ValueError, match='number of classes'):
+        model(raw, samples, mode='loss')

@@ -1,5 +1,6 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 import copy
+import difflib
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -115,6 +116,9 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
             else:
                 student_dp = _preprocessor_cfg_of(architecture)
             data_preprocessor = raw_preprocessor_cfg(student_dp)
+        if isinstance(teacher, dict):
+            teacher = MODELS.build(teacher)
+        check_recorder_sources(distiller, architecture, teacher)
         super().__init__(
             distiller=distiller,
             teacher=teacher,
@@ -219,6 +223,35 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
         return self
 
 
+def check_recorder_sources(distiller: dict, student: torch.nn.Module,
+                           teacher: Optional[torch.nn.Module]) -> None:
+    """Name a recorder that taps a module the model does not have.
+
+    mmrazor's recorders assert ``"<source>" is not in the model`` without
+    saying which model, recorder or what exists; this says all three, with
+    the closest module names."""
+    if not isinstance(distiller, dict):
+        return
+    for side, model in (('student', student), ('teacher', teacher)):
+        if not isinstance(model, torch.nn.Module):
+            continue
+        modules = None
+        for name, rec in (distiller.get(f'{side}_recorders') or {}).items():
+            rtype = str(rec.get('type', ''))
+            if not rtype.split('.')[-1].startswith('Module'):
+                continue  # method/function/parameter recorders
+            if modules is None:
+                modules = [n for n, _ in model.named_modules() if n]
+            source = rec.get('source')
+            if source not in modules:
+                close = difflib.get_close_matches(str(source), modules, n=5,
+                                                  cutoff=0.5)
+                raise ValueError(
+                    f'RSKDSingleTeacherDistill: {side} recorder {name!r} '
+                    f'taps {source!r}, which is not a module of the {side} '
+                    f'({type(model).__name__}); close matches: {close}')
+
+
 def _preprocessor_cfg_of(model) -> dict:
     """Best-effort config of a built model's data preprocessor."""
     dp = model.data_preprocessor
@@ -236,4 +269,6 @@ def _preprocessor_cfg_of(model) -> dict:
     return cfg
 
 
-__all__ = ['RSKDSingleTeacherDistill', 'raw_preprocessor_cfg']
+__all__ = [
+    'RSKDSingleTeacherDistill', 'raw_preprocessor_cfg', 'check_recorder_sources'
+]
