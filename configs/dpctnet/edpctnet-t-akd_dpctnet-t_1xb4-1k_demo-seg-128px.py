@@ -6,7 +6,10 @@
 #       model.teacher_ckpt=TEACHER.pth \
 #       model.architecture.fix_subnet=PRUNE_DIR/fix_subnet.json \
 #       load_from=PRUNE_DIR/pruned.pth
-_base_ = ['./edpctnet-t_1xb4-1k_demo-seg-128px.py']
+_base_ = [
+    './edpctnet-t_1xb4-1k_demo-seg-128px.py',
+    '../_base_/models/distiller_akd_ffm1.py',
+]
 
 teacher_ckpt = 'work_dirs/dpctnet-t_1xb4-1k_demo-seg-128px/iter_1000.pth'
 model = dict(
@@ -20,21 +23,5 @@ model = dict(
     architecture=_base_.model,
     teacher=_base_.dpctnet,
     teacher_ckpt=teacher_ckpt,
-    distiller=dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(
-            fused=dict(type='ModuleOutputs', source='backbone.ffm.1'),
-            logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
-        teacher_recorders=dict(
-            fused=dict(type='ModuleOutputs', source='backbone.ffm.1'),
-            logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),
-        distill_losses=dict(
-            loss_akd=dict(
-                type='RSKDAngleKD', loss_weight=50.0, pool_size=(16, 16))),
-        loss_forward_mappings=dict(
-            loss_akd=dict(
-                preds_S=dict(from_student=True, recorder='fused'),
-                preds_T=dict(from_student=False, recorder='fused')))))
-# the pruned weights initialise the student (a plain checkpoint is loaded
-# into the algorithm's `architecture`)
+    distiller=_base_.distiller)
 load_from = _base_.load_from
