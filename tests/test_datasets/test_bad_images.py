@@ -31,10 +31,12 @@ def test_corrupt_image_is_named(tiny_scene_root, tmp_path, damage):
     ds[0]
     with pytest.raises(CorruptImageError, match=victim):
         ds[2]
-    # skip: another sample is served and the file is counted
+    # skip: another (random) sample is served and the file is counted (more
+    # than once if the random refetch lands on it again)
     SKIPPED_IMAGES.clear()
     assert _dataset(root, on_corrupt='skip')[2]['inputs'].shape[0] == 3
-    assert SKIPPED_IMAGES[victim] == 1
+    assert SKIPPED_IMAGES[victim] >= 1
+    assert set(SKIPPED_IMAGES) == {victim}
 
 
 def test_bad_option():
