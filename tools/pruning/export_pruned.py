@@ -40,9 +40,14 @@ def parse_args(argv=None):
 
 
 def _atomic_write(path, write):
+    """``write(tmp_path)``, then rename onto ``path`` (never partial)."""
     tmp = f'{path}.tmp{os.getpid()}'
-    write(tmp)
-    os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
 
 
 def export(config, checkpoint, out_dir=None, cfg_options=None):

@@ -1,4 +1,5 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
+import io
 import os
 import os.path as osp
 from collections import OrderedDict
@@ -23,16 +24,10 @@ def student_state_dict(state_dict, prefix: str = 'architecture.'):
 
 def atomic_torch_save(obj, filename: str) -> None:
     """Write ``obj`` to ``filename`` so that a crash never leaves half a file."""
-    tmp = f'{filename}.tmp.{os.getpid()}'
-    try:
-        with open(tmp, 'wb') as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filename)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    from rskd_mm.compat.atomic_files import atomic_write_bytes
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write_bytes(buffer.getvalue(), filename)
 
 
 @HOOKS.register_module()
