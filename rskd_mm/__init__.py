@@ -13,7 +13,7 @@ from .compat import apply_all as _apply_compat
 
 _apply_compat()
 
-from . import datasets, engine, models  # noqa: E402,F401
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
-__all__ = ['__version__', 'datasets', 'engine', 'models']
+__all__ = ['__version__', 'datasets', 'engine', 'evaluation', 'models']

@@ -1,6 +1,8 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 """A distillation killed with SIGKILL mid-epoch resumes with --resume and
-ends where an uninterrupted run with the same seed ends."""
+ends where an uninterrupted run with the same seed ends: online KD, and
+cached (fast) KD, whose cache position (which draw of which image comes
+next) must survive the kill as well."""
 import os
 import os.path as osp
 import signal
@@ -11,8 +13,9 @@ import time
 import torch
 
 from .conftest import REPO_ROOT, subprocess_env
-from .test_tools import (KD, last_checkpoint, run_tool,  # noqa: F401
-                         scene_options, trained_teacher)
+from .test_tools import (FASTKD, KD, fastkd_options,  # noqa: F401
+                         last_checkpoint, run_tool, scene_options,
+                         trained_teacher, trained_vit)
 
 # Tolerance: the same batches in the same order on the same machine give the
 # same float operations; we allow 1e-5 absolute for reduction-order noise.
@@ -30,11 +33,10 @@ def deterministic_config(tmp_path):
     return str(path)
 
 
-def options(root, teacher):
-    opts = scene_options(root, epochs=3)
+def with_batch_4(opts):
+    """12 iterations per epoch on the 48 training images."""
     opts = [o for o in opts if not o.startswith('train_dataloader.batch')]
-    return opts + ['train_dataloader.batch_size=4',
-                   f'model.teacher_ckpt={teacher}']
+    return opts + ['train_dataloader.batch_size=4', 'train_cfg.max_epochs=3']
 
 
 def student(ckpt):
@@ -43,11 +45,7 @@ def student(ckpt):
                 if k.startswith('architecture.')}
 
 
-def test_sigkill_then_resume_matches_uninterrupted(trained_teacher,
-                                                   tiny_scene_root,
-                                                   tmp_path):
-    cfg = deterministic_config(tmp_path)
-    opts = options(tiny_scene_root, trained_teacher)
+def kill_resume_and_compare(cfg, opts, tmp_path):
     ref_dir = str(tmp_path / 'uninterrupted')
     run_tool(['tools/train.py', cfg, '--work-dir', ref_dir, '--cfg-options',
               *opts])
@@ -84,3 +82,25 @@ def test_sigkill_then_resume_matches_uninterrupted(trained_teacher,
     for k, v in ref_student.items():
         torch.testing.assert_close(got_student[k], v, atol=ATOL, rtol=0,
                                    msg=k)
+
+
+def test_sigkill_then_resume_matches_uninterrupted(trained_teacher,
+                                                   tiny_scene_root,
+                                                   tmp_path):
+    opts = with_batch_4(scene_options(tiny_scene_root) +
+                        [f'model.teacher_ckpt={trained_teacher}'])
+    kill_resume_and_compare(deterministic_config(tmp_path), opts, tmp_path)
+
+
+def test_cached_kd_resumes_at_the_same_cache_position(
+        trained_teacher, trained_vit, tiny_scene_root, tmp_path):
+    """The cached config keeps its random crops and flips: every view is
+    replayed from (seed, image, draw), and RSKDTeacherDrawSampler picks the
+    draw from (seed, epoch, image), so the resumed run serves the same
+    images, views and cached teacher outputs in the same order."""
+    cache = str(tmp_path / 'cache')
+    opts = fastkd_options(tiny_scene_root, cache,
+                          (trained_teacher, trained_vit))
+    run_tool(['tools/cache_teacher_outputs.py', FASTKD, '--cfg-options',
+              *opts])
+    kill_resume_and_compare(FASTKD, with_batch_4(opts), tmp_path)

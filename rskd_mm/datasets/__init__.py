@@ -2,6 +2,7 @@
 from .rs_scene import (AID, AID_CLASSES, EUROSAT_CLASSES, NWPU45_CLASSES,
                        RS_SCENE_CLASSES, UCM_CLASSES, EuroSAT, NWPURESISC45,
                        UCMerced)
+from .samplers import RSKDTeacherDrawSampler, epoch_draw
 from .splits import scan_class_folders, stratified_split, write_splits
 from .teacher_cache import (TeacherCache, TeacherCacheError, draw_seed,
                             seeded_randomness, teacher_fingerprint)
@@ -19,5 +20,6 @@ __all__ = [
     'EUROSAT_CLASSES', 'RS_SCENE_CLASSES', 'scan_class_folders',
     'stratified_split', 'write_splits', 'TeacherCache', 'TeacherCacheError',
     'draw_seed', 'seeded_randomness', 'teacher_fingerprint',
-    'RSKDTeacherOutputDataset', 'RSKDCheckSegLabels', 'SegLabelError'
+    'RSKDTeacherOutputDataset', 'RSKDTeacherDrawSampler', 'epoch_draw',
+    'RSKDCheckSegLabels', 'SegLabelError'
 ]

@@ -13,8 +13,10 @@ from .teacher_cache import (TeacherCache, data_fingerprint, draw_seed,
 class RSKDTeacherOutputDataset:
     """Wrap a training set so each sample is one replayable augmented draw.
 
-    Sample ``i`` is served as draw ``k`` (chosen at random, ``0 <= k <
-    num_draws``): the pipeline's random state is seeded with
+    Sample ``i`` is served as draw ``k`` (``0 <= k < num_draws``; chosen by
+    :class:`~rskd_mm.datasets.RSKDTeacherDrawSampler` from the seed, epoch
+    and sample, so a resumed or distributed run serves the same draws; with
+    another sampler, at random): the pipeline's random state is seeded with
     ``draw_seed(seed, i, k)``, so the view is exactly the one the teacher saw
     when ``tools/cache_teacher_outputs.py`` built the cache. With a
     ``cache_dir``, the teacher's cached logits for that draw are attached to
@@ -72,8 +74,17 @@ class RSKDTeacherOutputDataset:
         with seeded_randomness(draw_seed(self.seed, index, draw)):
             return self.dataset[index]
 
-    def __getitem__(self, index: int) -> dict:
-        draw = int(np.random.randint(self.num_draws))
+    def __getitem__(self, index) -> dict:
+        if isinstance(index, tuple):  # (index, draw): RSKDTeacherDrawSampler
+            index, draw = index
+            if not 0 <= draw < self.num_draws:
+                raise IndexError(f'draw {draw} of sample {index}: the data '
+                                 f'set has {self.num_draws} draws')
+        else:
+            # another sampler: a random draw from this process's RNG (not
+            # reproducible after a resume; the fast KD configs use the
+            # sampler)
+            draw = int(np.random.randint(self.num_draws))
         data = self.get_view(index, draw)
         if self.cache is not None:
             sample = data['data_samples']

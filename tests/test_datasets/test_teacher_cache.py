@@ -146,3 +146,80 @@ def test_dataset_views_replay_exactly(tiny_scene_root):
     assert not torch.equal(views[0], views[1])
     assert len(ds) == 48
     assert ds.fingerprints() == ds.fingerprints()
+
+
+class _Draws:
+    """The two attributes RSKDTeacherDrawSampler reads."""
+
+    def __init__(self, n, num_draws):
+        self.n, self.num_draws = n, num_draws
+
+    def __len__(self):
+        return self.n
+
+
+def _epoch(sampler, epoch):
+    sampler.set_epoch(epoch)
+    return list(sampler)
+
+
+def test_draw_sampler_depends_only_on_seed_and_epoch():
+    from mmengine.dataset import DefaultSampler
+
+    from rskd_mm.datasets import RSKDTeacherDrawSampler, epoch_draw
+    data = _Draws(40, 4)
+    a = RSKDTeacherDrawSampler(data, seed=3)
+    np.random.seed(1)
+    first = _epoch(a, 5)
+    # a fresh sampler (a resumed run) in another random state, same epoch
+    np.random.seed(2)
+    torch.manual_seed(2)
+    assert _epoch(RSKDTeacherDrawSampler(data, seed=3), 5) == first
+    # the order is DefaultSampler's, the draw a pure function
+    order = _epoch(DefaultSampler(data, seed=3), 5)
+    assert [i for i, _ in first] == order
+    assert all(k == epoch_draw(3, 5, i, 4) for i, k in first)
+    # every draw is used, and the choice changes between epochs
+    assert {k for _, k in first} == {0, 1, 2, 3}
+    assert dict(_epoch(a, 6)) != dict(first)
+
+
+def test_draw_sampler_ranks_split_the_single_process_epoch():
+    from rskd_mm.datasets import RSKDTeacherDrawSampler
+    data = _Draws(40, 4)
+    single = _epoch(RSKDTeacherDrawSampler(data, seed=0), 2)
+    ranks = []
+    for rank in range(2):
+        s = RSKDTeacherDrawSampler(data, seed=0)
+        s.rank, s.world_size = rank, 2
+        s.num_samples = len(data) // 2
+        s.total_size = len(data)
+        ranks.append(_epoch(s, 2))
+    # rank r takes every second pair: together, the single-process epoch
+    assert ranks[0] == single[0::2] and ranks[1] == single[1::2]
+
+
+def test_draw_sampler_serves_the_view_of_its_draw(tiny_scene_root):
+    from mmengine.registry import init_default_scope
+
+    from rskd_mm.datasets import RSKDTeacherDrawSampler
+    init_default_scope('mmpretrain')
+    ds = RSKDTeacherOutputDataset(
+        dict(
+            type='CustomDataset',
+            data_root=tiny_scene_root,
+            ann_file='meta/train.txt',
+            data_prefix='images',
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='RandomResizedCrop', scale=24),
+                dict(type='PackInputs')
+            ]),
+        num_draws=3)
+    index, draw = next(iter(RSKDTeacherDrawSampler(ds, seed=0)))
+    assert torch.equal(ds[(index, draw)]['inputs'],
+                       ds.get_view(index, draw)['inputs'])
+    with pytest.raises(IndexError, match='draw 3 of sample 1'):
+        ds[(1, 3)]
+    with pytest.raises(TypeError, match='RSKDTeacherOutputDataset'):
+        RSKDTeacherDrawSampler(list(range(4)))

@@ -5,7 +5,8 @@ or any of its rows, and regenerate the tables and plots.
     python tools/analysis_tools/run_benchmarks.py [--suite eurosat dubai]
         [--rows student hmkd_online ...] [--seeds 0 1 2]
         [--data-root ../shared/data] [--work-root work_dirs/benchmarks]
-        [--tables-only] [--dry-run] [--results docs/results.md]
+        [--train-options KEY=VALUE ...] [--tables-only] [--dry-run]
+        [--results docs/results.md] [--figures docs/figures]
 
 Every row is a chain of steps (train, build a teacher cache, test) run with
 the project's own tools (``tools/train.py``, ``tools/test.py``,
@@ -49,11 +50,21 @@ EURO_HMKD = ('configs/hmkd/'
 EURO_FAST = ('configs/fastkd/'
              'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
 EURO_EPOCHS = 3
+LAST = '@last:'  # the last checkpoint of a work dir, resolved at run time
+DUBAI_TEACHER = 'configs/dpctnet/dpctnet-t_1xb8-1k_dubai-384px.py'
+DUBAI_PRUNE = 'configs/dpctnet/prune-l1_dpctnet-t_1xb8-100_dubai-384px.py'
+DUBAI_EDP = 'configs/dpctnet/edpctnet-t_1xb8-500_dubai-384px.py'
+DUBAI_AKD = 'configs/dpctnet/edpctnet-t-akd_dpctnet-t_1xb8-500_dubai-384px.py'
+DUBAI_CWD = 'configs/dpctnet/edpctnet-t-cwd_dpctnet-t_1xb8-500_dubai-384px.py'
+DUBAI_AKD_CWD = ('configs/dpctnet/'
+                 'edpctnet-t-akd-cwd_dpctnet-t_1xb8-500_dubai-384px.py')
 
 
 def _row(name, label, role, test_config, *, train_config=None,
-         checkpoint=None, seeds=None, needs=(), cache=False, model=None):
+         checkpoint=None, seeds=None, needs=(), cache=False, model=None,
+         kind=None):
     return dict(
+        kind=kind,
         name=name,
         label=label,
         role=role,
@@ -102,6 +113,39 @@ SUITES = {
                  checkpoint='student_epoch_3.pth', needs=('cnn', 'vit'),
                  cache=True),
         ]),
+    'dubai':
+    dict(
+        title='Dubai aerial semantic segmentation',
+        data='dubai_aerial',
+        check='meta/val.txt',
+        input_shape=(3, 384, 384),
+        metric='mIoU',
+        classes=('water', 'land', 'road', 'building', 'vegetation',
+                 'unlabeled'),
+        palette=[[226, 169, 41], [132, 41, 246], [110, 193, 228],
+                 [60, 16, 152], [254, 221, 58], [155, 155, 155]],
+        rows=[
+            _row('teacher', 'Teacher: DP-CTNet (tiny)', 'teacher',
+                 DUBAI_TEACHER, train_config=DUBAI_TEACHER,
+                 checkpoint=LAST, seeds=(0, )),
+            _row('pruned', 'DP-CTNet pruned to 25% channels (L1), before '
+                 'fine-tuning', 'student', DUBAI_EDP, train_config=DUBAI_PRUNE,
+                 checkpoint='pruned.pth', seeds=(0, ), needs=('teacher', ),
+                 kind='prune'),
+            _row('edp', 'EDP-CTNet, fine-tuned without KD', 'student',
+                 DUBAI_EDP, train_config=DUBAI_EDP, checkpoint=LAST,
+                 seeds=(0, ), needs=('pruned', ), kind='edp'),
+            _row('edp_akd', 'EDP-CTNet + AKD (fused features)', 'student',
+                 DUBAI_EDP, train_config=DUBAI_AKD, checkpoint='student.pth',
+                 seeds=(0, ), needs=('teacher', 'pruned'), kind='edp_kd'),
+            _row('edp_cwd', 'EDP-CTNet + CWD (logits)', 'student', DUBAI_EDP,
+                 train_config=DUBAI_CWD, checkpoint='student.pth',
+                 seeds=(0, ), needs=('teacher', 'pruned'), kind='edp_kd'),
+            _row('edp_akd_cwd', 'EDP-CTNet + AKD + CWD', 'student',
+                 DUBAI_EDP, train_config=DUBAI_AKD_CWD,
+                 checkpoint='student.pth', seeds=(0, ),
+                 needs=('teacher', 'pruned'), kind='edp_kd'),
+        ]),
 }
 
 
@@ -148,7 +192,35 @@ def suite_options(args, suite_name, suite, row, seed):
             prefix = 'model' if row['name'] == 'ensemble' else 'model.teacher'
             opts += [f'{prefix}.members.0.checkpoint={cnn}',
                      f'{prefix}.members.1.checkpoint={vit}']
+    if suite_name == 'dubai':
+        opts += [f'{split}_dataloader.dataset.data_root={data}'
+                 for split in ('train', 'val', 'test')]
+        teacher = LAST + row_dir(args, suite_name, 'teacher', 0)
+        prune = row_dir(args, suite_name, 'pruned', 0)
+        subnet = osp.join(prune, 'fix_subnet.json')
+        if row['kind'] == 'prune':
+            opts.append(f'load_from={teacher}')
+        elif row['kind'] == 'edp':
+            opts += [f'model.fix_subnet={subnet}',
+                     f"load_from={osp.join(prune, 'pruned.pth')}"]
+        elif row['kind'] == 'edp_kd':
+            opts += [f'model.architecture.fix_subnet={subnet}',
+                     f'model.teacher_ckpt={teacher}',
+                     f"load_from={osp.join(prune, 'pruned.pth')}"]
     opts.append(f'randomness.seed={seed}')
+    return opts
+
+
+def dubai_test_options(args, suite_name, suite, row):
+    """Every Dubai row but the teacher is tested as the plain EDP-CTNet
+    (its `sub_model` config with the exported structure)."""
+    data = osp.abspath(osp.join(args.data_root, suite['data']))
+    opts = [f'{split}_dataloader.dataset.data_root={data}'
+            for split in ('train', 'val', 'test')]
+    if row['name'] != 'teacher':
+        subnet = osp.join(row_dir(args, suite_name, 'pruned', 0),
+                          'fix_subnet.json')
+        opts.append(f'model.fix_subnet={subnet}')
     return opts
 
 
@@ -157,11 +229,13 @@ def plan(args, suite_name, suite, rows):
     steps = []
     wanted = {r['name'] for r in rows}
     by_name = {r['name']: r for r in suite['rows']}
-    order = []
-    for row in suite['rows']:  # dependencies first, in suite order
-        if row['name'] in wanted or any(
-                row['name'] in by_name[w]['needs'] for w in wanted):
-            order.append(row)
+    while True:  # what the wanted rows need, and what that needs
+        more = {n for w in wanted for n in by_name[w]['needs']} - wanted
+        if not more:
+            break
+        wanted |= more
+    # dependencies first: suites list their rows in dependency order
+    order = [row for row in suite['rows'] if row['name'] in wanted]
     for row in order:
         for seed in seeds_of(row, args.seeds):
             out = row_dir(args, suite_name, row['name'], seed)
@@ -184,18 +258,37 @@ def plan(args, suite_name, suite, rows):
                     row=row['name'], seed=seed, step='train',
                     result=osp.join(out, 'train.json'),
                     cmd=[PY, 'tools/train.py', row['train_config'],
-                         '--work-dir', out, '--cfg-options', *opts]))
+                         '--work-dir', out, '--cfg-options', *opts,
+                         *args.train_options]))
+            if row['kind'] == 'prune':
+                steps.append(dict(
+                    row=row['name'], seed=seed, step='export',
+                    result=osp.join(out, 'export.json'),
+                    cmd=[PY, 'tools/pruning/export_pruned.py',
+                         row['train_config'], LAST + out,
+                         '--out-dir', out, '--cfg-options', *opts]))
+            if row['kind'] == 'edp_kd':
+                steps.append(dict(
+                    row=row['name'], seed=seed, step='convert',
+                    result=osp.join(out, 'convert.json'),
+                    cmd=[PY, 'tools/model_converters/distill_to_student.py',
+                         LAST + out, osp.join(out, 'student.pth')]))
             test_opts = [o for o in opts if not o.startswith(
                 ('model.teacher', 'train_dataloader', 'randomness'))]
             if row['train_config'] and row['train_config'] != row[
                     'test_config']:
                 test_opts = [o for o in test_opts if not o.startswith(
                     'model.')]
+            if suite_name == 'dubai':
+                test_opts = dubai_test_options(args, suite_name, suite, row)
             data = osp.abspath(osp.join(args.data_root, suite['data']))
             if suite_name == 'eurosat' and row['train_config']:
                 test_opts += [f'train_dataloader.dataset.data_root={data}']
-            ckpt = ([osp.join(out, row['checkpoint'])]
-                    if row['checkpoint'] else [])
+            ckpt = []
+            if row['checkpoint'] == LAST:
+                ckpt = [LAST + out]
+            elif row['checkpoint']:
+                ckpt = [osp.join(out, row['checkpoint'])]
             steps.append(dict(
                 row=row['name'], seed=seed, step='test',
                 result=osp.join(out, 'test.json'),
@@ -228,8 +321,24 @@ def write_test_config(step):
         f.write('\n'.join(lines) + '\n')
 
 
+def resolve_last(arg):
+    """`...@last:DIR` -> `...` + the checkpoint DIR/last_checkpoint names
+    (mmengine writes it when a run saves), so the chain follows whatever
+    schedule the configs (or --train-options) give."""
+    if LAST not in arg:
+        return arg
+    head, work_dir = arg.split(LAST, 1)
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        raise FileNotFoundError(f'{marker} not found: the run in {work_dir} '
+                                'has not saved a checkpoint')
+    with open(marker) as f:
+        return head + f.read().strip()
+
+
 def run_step(step, log_path):
     os.makedirs(osp.dirname(log_path), exist_ok=True)
+    step = dict(step, cmd=[resolve_last(c) for c in step['cmd']])
     if step['step'] == 'test':
         write_test_config(step)
     start = time.time()
@@ -374,10 +483,181 @@ def eurosat_table(args, suite, rows, cx_cache):
     return '\n'.join(lines)
 
 
+def build_seg_model(args, suite, row):
+    """The row's test model (a plain DP-CTNet, or the EDP-CTNet
+    `sub_model` with the exported structure), on the CPU, in eval mode."""
+    import rskd_mm  # noqa: F401  (before mmrazor)
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmrazor.registry import MODELS
+    cfg = Config.fromfile(osp.join(ROOT, row['test_config']))
+    init_default_scope('mmseg')
+    model_cfg = dict(cfg.model)
+    if model_cfg.get('type') == 'sub_model':
+        model_cfg['fix_subnet'] = osp.join(
+            row_dir(args, 'dubai', 'pruned', 0), 'fix_subnet.json')
+    else:
+        model_cfg['_scope_'] = 'mmseg'
+    return cfg, MODELS.build(model_cfg).eval()
+
+
+def seg_complexity(args, suite, row, cache):
+    """Parameters, FLOPs and CPU latency of a Dubai row's test model at the
+    suite's input size (batch 1, median of 10 forward passes), cached on
+    disk per architecture."""
+    key = f"{row['test_config']}:{row['name'] == 'teacher'}"
+    if key in cache:
+        return cache[key]
+    import torch
+    from mmengine.analysis import get_model_complexity_info
+    _, model = build_seg_model(args, suite, row)
+    x = torch.rand(1, *suite['input_shape'])
+    with torch.no_grad():
+        info = get_model_complexity_info(
+            model, inputs=x, show_table=False, show_arch=False)
+        for _ in range(2):
+            model(x)
+        times = []
+        for _ in range(10):
+            start = time.perf_counter()
+            model(x)
+            times.append(time.perf_counter() - start)
+    cache[key] = dict(params=info['params'], flops=info['flops'],
+                      latency_s=statistics.median(times),
+                      threads=torch.get_num_threads(),
+                      load_1min=os.getloadavg()[0])
+    return cache[key]
+
+
+def dubai_table(args, suite, rows, cx_cache):
+    classes = suite['classes']
+    h, w = suite['input_shape'][1:]
+    lines = [
+        '| Model / method | mIoU (%) | ' + ' | '.join(classes) +
+        ' | aAcc (%) | Params (M) | GFLOPs | CPU latency (ms) | '
+        'Train time (s) |', '|---' * (len(classes) + 7) + '|'
+    ]
+    base = None
+    for r in rows:
+        if r['row']['name'] == 'edp' and r['tests']:
+            base = r['tests'][0][1]['metrics']['mIoU']
+    for r in rows:
+        row = r['row']
+        if not r['tests']:
+            lines.append(f"| {row['label']} | not run |" + ' |' * (
+                len(classes) + 5))
+            continue
+        m = r['tests'][0][1]['metrics']
+        miou = f"{m['mIoU']:.2f}"
+        if row['kind'] == 'edp_kd' and base is not None:
+            delta = m['mIoU'] - base
+            miou += (f' ({delta:+.2f} vs no KD'
+                     f"{'; does not beat it' if delta <= 0 else ''})")
+        per_class = ' | '.join(f"{m.get(f'IoU.{c}', float('nan')):.2f}"
+                               for c in classes)
+        try:
+            cx = seg_complexity(args, suite, row, cx_cache)
+            cost = (f"{cx['params'] / 1e6:.3f} | {cx['flops'] / 1e9:.2f} | "
+                    f"{cx['latency_s'] * 1e3:.0f}")
+        except Exception as e:  # noqa: BLE001 - reported in the table
+            cost = f'n/a ({type(e).__name__}) | | '
+        timing = train_timing(row_dir(args, 'dubai', row['name'], 0), 1)
+        train = f'{timing[0] * timing[1]:.0f}' if timing else '-'
+        lines.append(f"| {row['label']} | {miou} | {per_class} | "
+                     f"{m['aAcc']:.2f} | {cost} | {train} |")
+    lines.append('')
+    loads = sorted({f"{v['load_1min']:.1f}" for k, v in cx_cache.items()
+                    if 'load_1min' in v})
+    lines.append(f'One seed (0) per row. FLOPs and latency: one {w}x{h} '
+                 'image, `mmengine.analysis` FLOPs, median of 10 forward '
+                 'passes on the CPU (2 threads; 1-minute load average '
+                 f"{', '.join(loads) or '-'} when measured). Train time: "
+                 'median logged iteration time x iterations.')
+    return '\n'.join(lines)
+
+
+def plot_dubai(args, suite, rows, num_tiles=3):
+    """Predictions beside image and ground truth for a few validation
+    tiles (evenly spaced in the val list): teacher, EDP-CTNet without KD and
+    the best distilled EDP-CTNet."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    import mmcv
+    import numpy as np
+    import torch
+    from mmengine.dataset import pseudo_collate
+    from mmengine.runner import load_checkpoint
+    from mmseg.registry import DATASETS
+    by_name = {r['row']['name']: r for r in rows}
+    shown = [n for n in ('teacher', 'edp') if by_name.get(n, {}).get('tests')]
+    kd = [r for r in rows if r['row']['kind'] == 'edp_kd' and r['tests']]
+    if kd:
+        best = max(kd, key=lambda r: r['tests'][0][1]['metrics']['mIoU'])
+        shown.append(best['row']['name'])
+    if not shown:
+        return
+    data = osp.abspath(osp.join(args.data_root, suite['data']))
+    preds, tiles = {}, None
+    for name in shown:
+        row = by_name[name]['row']
+        cfg, model = build_seg_model(args, suite, row)
+        work_dir = row_dir(args, 'dubai', name, 0)
+        ckpt = (resolve_last(LAST + work_dir) if row['checkpoint'] == LAST
+                else osp.join(work_dir, row['checkpoint']))
+        load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+        ds_cfg = dict(cfg.test_dataloader.dataset, data_root=data)
+        dataset = DATASETS.build(ds_cfg)
+        if tiles is None:
+            tiles = sorted({int(round(x)) for x in np.linspace(
+                0, len(dataset) - 1, num_tiles)})
+        preds[name] = []
+        for i in tiles:
+            with torch.no_grad():
+                out = model.test_step(pseudo_collate([dataset[i]]))[0]
+            preds[name].append(out)
+    palette = np.array(suite['palette'], dtype=np.uint8)
+
+    def colour(mask):
+        rgb = np.zeros((*mask.shape, 3), np.uint8)
+        valid = mask < len(palette)
+        rgb[valid] = palette[mask[valid]]
+        return rgb  # 255 (not annotated) stays black
+
+    cols = ['image', 'ground truth'] + [by_name[n]['row']['label']
+                                        for n in shown]
+    fig, axes = plt.subplots(len(tiles), len(cols),
+                             figsize=(2.6 * len(cols), 2.3 * len(tiles)))
+    for r, i in enumerate(tiles):
+        first = preds[shown[0]][r]
+        img = mmcv.imread(first.img_path, channel_order='rgb')
+        gt = first.gt_sem_seg.data[0].numpy().astype(np.int64)
+        panels = [img, colour(gt)] + [
+            colour(preds[n][r].pred_sem_seg.data[0].numpy()) for n in shown]
+        for c, panel in enumerate(panels):
+            ax = axes[r, c]
+            ax.imshow(panel)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(cols[c], fontsize=7)
+        axes[r, 0].set_ylabel(osp.basename(first.img_path), fontsize=6)
+    handles = [matplotlib.patches.Patch(color=palette[k] / 255, label=c)
+               for k, c in enumerate(suite['classes'])]
+    handles.append(matplotlib.patches.Patch(color='black',
+                                            label='not annotated (255)'))
+    fig.legend(handles=handles, loc='lower center', ncol=len(handles),
+               fontsize=7)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    os.makedirs(args.figures, exist_ok=True)
+    fig.savefig(osp.join(args.figures, 'dubai_predictions.png'), dpi=110)
+    plt.close(fig)
+
+
 def commands_listing(args, suite_name, suite):
     out = []
     for row in suite['rows']:
-        for step in ('cache', 'train', 'test'):
+        for step in ('cache', 'train', 'export', 'convert', 'test'):
             seed = seeds_of(row, args.seeds)[0]
             if step == 'cache':
                 path = osp.join(args.work_root, suite_name,
@@ -389,8 +669,9 @@ def commands_listing(args, suite_name, suite):
                 cmd = load(path)['cmd'].replace(ROOT + '/', '')
                 cmd = cmd.replace('.venv/bin/python', 'python')
                 if step == 'test':
-                    cmd += f"  # test_config.py = {row['test_config']} " \
-                           '+ a ConfusionMatrix metric'
+                    cmd += f"  # test_config.py = {row['test_config']}"
+                    if suite.get('extra_metrics'):
+                        cmd += ' + a ConfusionMatrix metric'
                 out.append(f"# {row['name']} {step} (seed {seed})\n{cmd}")
     return '```bash\n' + '\n'.join(out) + '\n```' if out else '(none run)'
 
@@ -415,6 +696,9 @@ def write_tables(args):
         if suite_name == 'eurosat':
             table = eurosat_table(args, suite, rows, cx_cache)
             plot_eurosat(args, suite, rows)
+        else:
+            table = dubai_table(args, suite, rows, cx_cache)
+            plot_dubai(args, suite, rows)
         text = replace_block(text, suite_name, table)
         text = replace_block(text, f'{suite_name}-commands',
                              commands_listing(args, suite_name, suite))
@@ -542,6 +826,9 @@ def parse_args(argv=None):
                    default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
     p.add_argument('--results', default=osp.join(ROOT, 'docs', 'results.md'))
     p.add_argument('--figures', default=osp.join(ROOT, 'docs', 'figures'))
+    p.add_argument('--train-options', nargs='+', default=[],
+                   help='extra --cfg-options of every training step (e.g. '
+                   'a short schedule for a smoke run: train_cfg.max_iters=4)')
     p.add_argument('--tables-only', action='store_true')
     p.add_argument('--dry-run', action='store_true',
                    help='print the steps that would run')

@@ -46,5 +46,6 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+# mmseg's IoUMetric plus the per-class IoU in the returned metrics
+val_evaluator = dict(type='RSKDIoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
