@@ -138,3 +138,53 @@ def test_edpctnet_benchmark_script(tmp_path):
     with open(tmp_path / 'b.json') as f:
         rows = json.load(f)['rows']
     assert rows['EDP-CTNet']['params'] < rows['DP-CTNet']['params']
+
+
+def test_edpctnet_distillation_on_two_processes(pruned, tiny_seg_root,
+                                                tmp_path, free_port):
+    """Segmentation KD (AKD + CWD) through dist_train.sh on 2 processes
+    (gloo on the CPU), then dist_test.sh: the metric gathered from the two
+    processes is the single-process metric of the same checkpoint.
+    (Training is not compared with one process: the EDP-CTNet student has
+    BatchNorm, which normalises per process; tests/test_distributed.py
+    compares classification runs with a GroupNorm student.)"""
+    from .test_distributed import dist
+    subnet = osp.join(pruned['dir'], 'fix_subnet.json')
+    opts = data_options(
+        tiny_seg_root, 4,
+        ('model.data_preprocessor', 'model.teacher.data_preprocessor',
+         'model.architecture.cfg.data_preprocessor'))
+    opts += [
+        f'model.architecture.fix_subnet={subnet}',
+        f"model.teacher_ckpt={pruned['teacher']}",
+        f"load_from={osp.join(pruned['dir'], 'pruned.pth')}",
+        'model.distiller.distill_losses.loss_akd.backend=eager'
+    ]
+    work = str(tmp_path / 'train')
+    out = dist('dist_train.sh', [AKD_CWD, '2', '--work-dir', work,
+                                 '--cfg-options', *opts], free_port)
+    assert 'distill.loss_akd' in out and 'distill.loss_cwd' in out
+    assert 'Distributed training: True' in out and 'GPU number: 2' in out
+    ckpt = last_checkpoint(work)
+    assert ckpt.endswith('iter_4.pth')
+    # the frozen teacher is the teacher checkpoint, bit for bit
+    teacher = torch.load(pruned['teacher'], map_location='cpu',
+                         weights_only=False)['state_dict']
+    got = torch.load(ckpt, map_location='cpu',
+                     weights_only=False)['state_dict']
+    for k, v in teacher.items():
+        assert torch.equal(got['teacher.' + k], v), k
+
+    metrics = {}
+    for n in (1, 2):
+        f = str(tmp_path / f'metrics{n}.json')
+        args = ['--work-dir', str(tmp_path / f'test{n}'), '--metrics-out', f,
+                '--cfg-options', *opts]
+        if n == 1:
+            run_tool(['tools/test.py', AKD_CWD, ckpt, *args])
+        else:
+            dist('dist_test.sh', [AKD_CWD, ckpt, '2', *args], free_port)
+        with open(f) as fh:
+            metrics[n] = json.load(fh)
+    assert metrics[2]['mIoU'] == pytest.approx(metrics[1]['mIoU'], abs=0.01)
+    assert metrics[2]['aAcc'] == pytest.approx(metrics[1]['aAcc'], abs=0.01)
