@@ -107,6 +107,30 @@ def test_train_step_changes_the_student_only():
         torch.testing.assert_close(v, teacher_before[k], msg=k)
 
 
+def test_frozen_teacher_stays_out_of_ddp(tmp_path):
+    """mmengine's MMDistributedDataParallel (what the Runner wraps the
+    algorithm in) synchronises the student only: no teacher parameter or
+    buffer is broadcast, synced or reduced."""
+    import torch.distributed as dist
+    from mmengine.model import MMDistributedDataParallel
+    algo = build()
+    teacher = {f'teacher.{n}' for n, _ in algo.teacher.named_parameters()}
+    teacher |= {f'teacher.{n}' for n, _ in algo.teacher.named_buffers()}
+    assert teacher and set(algo._ddp_params_and_buffers_to_ignore) == teacher
+    dist.init_process_group('gloo', init_method=f"file://{tmp_path / 'pg'}",
+                            rank=0, world_size=1)
+    try:
+        ddp = MMDistributedDataParallel(module=algo)
+        synced = {id(p) for p in ddp._module_parameters}
+        assert not synced & {id(p) for p in algo.teacher.parameters()}
+        assert {id(p) for p in algo.student.parameters()} <= synced
+        # the trainable-algorithm case keeps the teacher in DDP
+        trainable = build(teacher_trainable=True)
+        assert not hasattr(trainable, '_ddp_params_and_buffers_to_ignore')
+    finally:
+        dist.destroy_process_group()
+
+
 def test_teacher_checkpoint_is_strict_and_survives_init_weights(tmp_path):
     torch.manual_seed(3)
     teacher = CLS_MODELS.build(tiny_vit())

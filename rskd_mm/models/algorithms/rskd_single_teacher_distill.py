@@ -137,6 +137,14 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
             self.teacher._is_init = True
         if not teacher_trainable:
             self.teacher.eval()
+        if not teacher_trainable:
+            # A frozen teacher stays out of DistributedDataParallel: DDP
+            # neither broadcasts its weights nor syncs its buffers (BN running
+            # statistics, every forward by default) nor reduces anything for
+            # it; each process has loaded it from `teacher_ckpt`.
+            self._ddp_params_and_buffers_to_ignore = [
+                f'teacher.{name}' for name, _ in self.teacher.named_parameters()
+            ] + [f'teacher.{name}' for name, _ in self.teacher.named_buffers()]
         # `load_from=<a plain student checkpoint>` fills the student
         accept_plain_architecture_checkpoint(self)
 
