@@ -82,19 +82,26 @@ def test_edpctnet_finetune_then_test(pruned, tiny_seg_root, tmp_path):
         assert 0.0 <= json.load(f)['mIoU'] <= 100.0
 
 
-def test_edpctnet_distilled_with_akd_and_cwd(pruned, tiny_seg_root,
-                                             tmp_path):
+def akd_cwd_options(pruned, root):
+    """The AKD + CWD config on the tiny set: the pruned student, the
+    teacher, eager AKD (no compile in short runs)."""
     subnet = osp.join(pruned['dir'], 'fix_subnet.json')
     opts = data_options(
-        tiny_seg_root, 4,
+        root, 4,
         ('model.data_preprocessor', 'model.teacher.data_preprocessor',
          'model.architecture.cfg.data_preprocessor'))
-    opts += [
+    return opts + [
         f'model.architecture.fix_subnet={subnet}',
         f"model.teacher_ckpt={pruned['teacher']}",
         f"load_from={osp.join(pruned['dir'], 'pruned.pth')}",
         'model.distiller.distill_losses.loss_akd.backend=eager'
     ]
+
+
+def test_edpctnet_distilled_with_akd_and_cwd(pruned, tiny_seg_root,
+                                             tmp_path):
+    subnet = osp.join(pruned['dir'], 'fix_subnet.json')
+    opts = akd_cwd_options(pruned, tiny_seg_root)
     work = str(tmp_path)
     out = run_tool(['tools/train.py', AKD_CWD, '--work-dir', work,
                     '--cfg-options', *opts])
@@ -149,17 +156,7 @@ def test_edpctnet_distillation_on_two_processes(pruned, tiny_seg_root,
     BatchNorm, which normalises per process; tests/test_distributed.py
     compares classification runs with a GroupNorm student.)"""
     from .test_distributed import dist
-    subnet = osp.join(pruned['dir'], 'fix_subnet.json')
-    opts = data_options(
-        tiny_seg_root, 4,
-        ('model.data_preprocessor', 'model.teacher.data_preprocessor',
-         'model.architecture.cfg.data_preprocessor'))
-    opts += [
-        f'model.architecture.fix_subnet={subnet}',
-        f"model.teacher_ckpt={pruned['teacher']}",
-        f"load_from={osp.join(pruned['dir'], 'pruned.pth')}",
-        'model.distiller.distill_losses.loss_akd.backend=eager'
-    ]
+    opts = akd_cwd_options(pruned, tiny_seg_root)
     work = str(tmp_path / 'train')
     out = dist('dist_train.sh', [AKD_CWD, '2', '--work-dir', work,
                                  '--cfg-options', *opts], free_port)

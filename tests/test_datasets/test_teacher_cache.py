@@ -122,13 +122,14 @@ def test_teacher_fingerprint_follows_weight_contents(tmp_path):
         teacher_fingerprint(cfg, str(tmp_path / 'missing.pth'))
 
 
-def test_dataset_views_replay_exactly(tiny_scene_root):
+def draw_dataset(root, num_draws=3):
+    """The tiny scene set with random crops and flips, K draws."""
     from mmengine.registry import init_default_scope
     init_default_scope('mmpretrain')
-    ds = RSKDTeacherOutputDataset(
+    return RSKDTeacherOutputDataset(
         dict(
             type='CustomDataset',
-            data_root=tiny_scene_root,
+            data_root=root,
             ann_file='meta/train.txt',
             data_prefix='images',
             pipeline=[
@@ -137,7 +138,11 @@ def test_dataset_views_replay_exactly(tiny_scene_root):
                 dict(type='RandomFlip', prob=0.5),
                 dict(type='PackInputs')
             ]),
-        num_draws=3)
+        num_draws=num_draws)
+
+
+def test_dataset_views_replay_exactly(tiny_scene_root):
+    ds = draw_dataset(tiny_scene_root)
     a = ds.get_view(4, 2)['inputs']
     np.random.seed(99)  # other global randomness does not matter
     b = ds.get_view(4, 2)['inputs']
@@ -200,22 +205,8 @@ def test_draw_sampler_ranks_split_the_single_process_epoch():
 
 
 def test_draw_sampler_serves_the_view_of_its_draw(tiny_scene_root):
-    from mmengine.registry import init_default_scope
-
     from rskd_mm.datasets import RSKDTeacherDrawSampler
-    init_default_scope('mmpretrain')
-    ds = RSKDTeacherOutputDataset(
-        dict(
-            type='CustomDataset',
-            data_root=tiny_scene_root,
-            ann_file='meta/train.txt',
-            data_prefix='images',
-            pipeline=[
-                dict(type='LoadImageFromFile'),
-                dict(type='RandomResizedCrop', scale=24),
-                dict(type='PackInputs')
-            ]),
-        num_draws=3)
+    ds = draw_dataset(tiny_scene_root)
     index, draw = next(iter(RSKDTeacherDrawSampler(ds, seed=0)))
     assert torch.equal(ds[(index, draw)]['inputs'],
                        ds.get_view(index, draw)['inputs'])
