@@ -8,9 +8,15 @@ or any of its rows, and regenerate the tables and plots.
         [--train-options KEY=VALUE ...] [--tables-only] [--dry-run]
         [--results docs/results.md] [--figures docs/figures]
 
-Every row is a chain of steps (train, build a teacher cache, test) run with
-the project's own tools (``tools/train.py``, ``tools/test.py``,
-``tools/cache_teacher_outputs.py``) as subprocesses; each step writes its
+Every row is a chain of steps (train, build a teacher cache, export a
+pruned model, turn a distillation checkpoint into a student checkpoint,
+test) run with the project's own tools (``tools/train.py``,
+``tools/test.py``, ``tools/cache_teacher_outputs.py``,
+``tools/pruning/export_pruned.py``,
+``tools/model_converters/distill_to_student.py``) as subprocesses. Suites:
+``eurosat`` (scene classification, 3 seeds) and ``dubai`` (DP-CTNet ->
+pruning -> EDP-CTNet without KD / AKD / CWD / both, one seed); a row's
+prerequisites (e.g. the teacher of a KD row) run first. Each step writes its
 result file atomically when it finishes, and a step whose result exists is
 skipped, so an interrupted run resumes where it stopped. Progress is printed
 as ``[done/total] row seed step``. At the end (or with ``--tables-only``) the
