@@ -21,10 +21,9 @@ class RSKDIoUMetric(IoUMetric):
         metrics = super().compute_metrics(results)
         if self.format_only or not results:
             return metrics
-        intersect = sum(r[0] for r in results).double().numpy()
-        union = sum(r[1] for r in results).double().numpy()
-        with np.errstate(divide='ignore', invalid='ignore'):
-            iou = intersect / union
+        areas = [sum(column) for column in zip(*results)]
+        iou = self.total_area_to_metrics(*areas, ['mIoU'], self.nan_to_num,
+                                         self.beta)['IoU']
         for name, value in zip(self.dataset_meta['classes'], iou):
             metrics[f'IoU.{name}'] = float(np.round(value * 100, 2))
         return metrics
