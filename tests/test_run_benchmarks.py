@@ -80,3 +80,89 @@ def test_dubai_suite_runs_tabulates_plots_and_resumes(fake_dubai, tmp_path):
     again = run_tool(cmd)
     assert 'running' not in again
     assert again.count('done, skipped') == 8
+
+
+def _snapshot(paths):
+    """Bytes of every file under ``paths`` (files or folders)."""
+    out = {}
+    for p in paths:
+        files = [p] if osp.isfile(p) else sorted(
+            glob.glob(osp.join(p, '**', '*'), recursive=True))
+        for f in files:
+            if osp.isfile(f):
+                with open(f, 'rb') as fh:
+                    out[f] = fh.read()
+    return out
+
+
+def test_bad_data_root_is_an_error_and_erases_nothing(tmp_path, repo_root):
+    """The published results and plots (the defaults of --results and
+    --figures) are byte-identical after a run with a missing data root, and
+    after a dry run into an empty work root."""
+    import subprocess
+    import sys
+
+    from .conftest import subprocess_env
+    docs = [osp.join(repo_root, 'docs', 'results.md'),
+            osp.join(repo_root, 'docs', 'figures')]
+    before = _snapshot(docs)
+    assert before
+    proc = subprocess.run(
+        [sys.executable, RUNNER, '--suite', 'eurosat', '--data-root',
+         str(tmp_path / 'nonexistent'), '--rows', 'kd', '--seeds', '0',
+         '--work-root', str(tmp_path / 'other')],
+        cwd=repo_root, env=subprocess_env(), capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert str(tmp_path / 'nonexistent') in proc.stderr
+    assert 'nothing was run or written' in proc.stderr
+    assert _snapshot(docs) == before
+    assert not osp.exists(tmp_path / 'other')
+
+    data = tmp_path / 'data' / 'eurosat_rgb' / 'meta'
+    os.makedirs(data)
+    (data / 'train.txt').write_text('')
+    out = run_tool([RUNNER, '--suite', 'eurosat', '--data-root',
+                    str(tmp_path / 'data'), '--rows', 'kd', '--seeds', '0',
+                    '--work-root', str(tmp_path / 'empty'), '--dry-run'])
+    assert 'kd seed 0 train' in out
+    assert _snapshot(docs) == before
+
+
+def test_one_row_in_a_new_work_root_changes_that_row_only(tmp_path,
+                                                          repo_root):
+    """Tables regenerated from a work root that holds one row's result keep
+    every other row's published line and commands, and leave the plots."""
+    import shutil
+    results = tmp_path / 'results.md'
+    shutil.copy(osp.join(repo_root, 'docs', 'results.md'), results)
+    figures = tmp_path / 'figures'
+    shutil.copytree(osp.join(repo_root, 'docs', 'figures'), figures)
+    before_figs = _snapshot([str(figures)])
+    old = results.read_text().splitlines()
+
+    work = tmp_path / 'work'
+    kd = work / 'eurosat' / 'kd' / 'seed0'
+    os.makedirs(kd)
+    (kd / 'test.json').write_text(json.dumps(dict(
+        wall_s=1.0, cmd='python tools/test.py KD_TEST_COMMAND',
+        metrics={'accuracy/top1': 12.34})))
+    out = run_tool([RUNNER, '--suite', 'eurosat', '--tables-only',
+                    '--work-root', str(work), '--results', str(results),
+                    '--figures', str(figures)])
+    assert 'keep their published lines' in out
+    new = results.read_text().splitlines()
+    changed_old = [line for line in old if line not in new]
+    changed_new = [line for line in new if line not in old]
+    # the KD row's table line, and its two commands (train, test) -> test
+    assert [line for line in changed_new if line.startswith('|')] == [
+        next(line for line in new if line.startswith('| Plain KD'))]
+    assert '12.34 (1 seed)' in changed_new[0]
+    assert any(line.startswith('python tools/test.py KD_TEST_COMMAND')
+               for line in changed_new)
+    assert len(changed_new) == 2
+    # gone: the KD row's published line and its published commands only
+    assert changed_old and all(
+        line.startswith(('| Plain KD', '# kd train'))
+        or '/eurosat/kd/' in line or 'configs/hmkd/kd_' in line
+        for line in changed_old), changed_old
+    assert _snapshot([str(figures)]) == before_figs

@@ -46,6 +46,10 @@ def parse_args(argv=None):
     parser.add_argument('--seed', type=int, help='seed of the draws')
     parser.add_argument('--topk', type=int, default=None,
                         help='store only the k largest logits per output')
+    parser.add_argument('--dtype', choices=['float16', 'float32'],
+                        default='float16',
+                        help='storage type of the logits (float32: exact, '
+                        'twice the size)')
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument(
@@ -107,7 +111,7 @@ def main(argv=None):
         cache = TeacherCache.create(
             out, len(dataset), num_draws, num_classes, fingerprints,
             seed=seed, topk=args.topk,
-            extra=dict(config=osp.abspath(args.config)))
+            extra=dict(config=osp.abspath(args.config)), dtype=args.dtype)
     barrier()
     if rank != 0:
         cache = TeacherCache(out, mode='w')

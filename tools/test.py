@@ -16,11 +16,11 @@ import mmengine
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 # Importing the plugin applies rskd_mm's compatibility layer before the config
 # is parsed; components are registered through ``custom_imports``.
 import rskd_mm  # noqa: F401,E402
+from rskd_mm.engine.runner import RSKDRunner  # noqa: E402
 from rskd_mm.utils import strip_teacher_checkpoints  # noqa: E402
 
 
@@ -89,6 +89,10 @@ def main(argv=None):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    # a test never runs on a model whose weights were not all loaded
+    cfg.load_partial = False
+    if cfg.get('runner_type') == 'Runner':
+        cfg.runner_type = 'RSKDRunner'
     if args.checkpoint is not None:
         # The checkpoint holds every weight, the teacher's included: the
         # teacher files a distillation config names are not needed to test.
@@ -101,7 +105,7 @@ def main(argv=None):
             level=logging.WARNING)
 
     if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
+        runner = RSKDRunner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
     metrics = runner.test()

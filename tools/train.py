@@ -15,12 +15,12 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
 
 # Importing the plugin applies rskd_mm's compatibility layer for the
 # dependency stack before the config (and its ``pkg::`` bases) is parsed.
 # Components are registered through the config's ``custom_imports``.
 import rskd_mm  # noqa: F401,E402
+from rskd_mm.engine.runner import RSKDRunner  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -44,6 +44,12 @@ def parse_args(argv=None):
         action='store_true',
         help='scale the learning rate by the actual batch size relative to '
         'the config\'s auto_scale_lr.base_batch_size')
+    parser.add_argument(
+        '--load-partial',
+        action='store_true',
+        help='let load_from fill only part of the model (e.g. a backbone '
+        'for a new head); the parameters left untouched are logged. Without '
+        'it a checkpoint that does not fit the model is an error.')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -107,6 +113,9 @@ def merge_args(cfg, args):
         cfg.resume = True
         cfg.load_from = args.resume
 
+    if args.load_partial:
+        cfg.load_partial = True
+
     if args.auto_scale_lr:
         if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
                 cfg.auto_scale_lr:
@@ -128,7 +137,8 @@ def main(argv=None):
     cfg = merge_args(cfg, args)
 
     if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
+        # strict checkpoint loading for configs from elsewhere too
+        runner = RSKDRunner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
     runner.train()

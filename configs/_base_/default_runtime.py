@@ -26,6 +26,11 @@ vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='UniversalVisualizer', vis_backends=vis_backends)
 
 log_level = 'INFO'
+# mmengine's Runner with strict checkpoint loading (rskd_mm.engine.runner):
+# load_from / --resume / tools/test.py stop on a checkpoint that does not fit.
+runner_type = 'RSKDRunner'
 load_from = None
+# True: load_from may fill part of the model (the rest is logged)
+load_partial = False
 resume = False
 randomness = dict(seed=0, deterministic=False)

@@ -4,7 +4,8 @@
 Layout of a cache directory::
 
     meta.json     fingerprints, shapes, state ("complete": true when done)
-    logits.npy    float16 memmap (N, K, C)        (or values/indices for top-k)
+    logits.npy    float16 (or float32) memmap (N, K, C)  (or values/indices
+                  for top-k)
     done.npy      uint8 memmap (N, K): which (sample, draw) pairs are written
 
 Each of the K draws of a sample is an augmented view, fully determined by
@@ -190,8 +191,17 @@ class TeacherCache:
     def create(cache_dir: str, num_samples: int, num_draws: int,
                num_classes: int, fingerprints: Dict[str, str],
                seed: int = 0, topk: Optional[int] = None,
-               extra: Optional[dict] = None) -> 'TeacherCache':
-        """Create an empty cache, or reopen a matching partial one."""
+               extra: Optional[dict] = None,
+               dtype: str = 'float16') -> 'TeacherCache':
+        """Create an empty cache, or reopen a matching partial one.
+
+        ``dtype`` is the storage type of the logits: ``'float16'`` (default,
+        half the size; a relative rounding error of at most 2**-11) or
+        ``'float32'`` (exact).
+        """
+        if dtype not in ('float16', 'float32'):
+            raise ValueError(f'TeacherCache: dtype must be float16 or '
+                             f'float32, got {dtype!r}')
         os.makedirs(cache_dir, exist_ok=True)
         meta_path = osp.join(cache_dir, META)
         meta = dict(
@@ -201,7 +211,7 @@ class TeacherCache:
             num_classes=num_classes,
             seed=seed,
             topk=topk,
-            dtype='float16',
+            dtype=dtype,
             fingerprints=fingerprints,
             complete=False)
         meta.update(extra or {})
@@ -213,14 +223,14 @@ class TeacherCache:
         if topk:
             np.lib.format.open_memmap(
                 osp.join(cache_dir, 'values.npy'), mode='w+',
-                dtype=np.float16, shape=(num_samples, num_draws, topk))
+                dtype=dtype, shape=(num_samples, num_draws, topk))
             np.lib.format.open_memmap(
                 osp.join(cache_dir, 'indices.npy'), mode='w+',
                 dtype=np.int32, shape=(num_samples, num_draws, topk))
         else:
             np.lib.format.open_memmap(
                 osp.join(cache_dir, 'logits.npy'), mode='w+',
-                dtype=np.float16,
+                dtype=dtype,
                 shape=(num_samples, num_draws, num_classes))
         np.lib.format.open_memmap(
             osp.join(cache_dir, 'done.npy'), mode='w+', dtype=np.uint8,
@@ -269,10 +279,12 @@ class TeacherCache:
         logits = logits.detach().float().cpu()
         if self.topk:
             values, indices = logits.topk(self.topk)
-            self.values[index, draw] = values.numpy().astype(np.float16)
+            self.values[index, draw] = values.numpy().astype(
+                self.values.dtype)
             self.indices[index, draw] = indices.numpy().astype(np.int32)
         else:
-            self.logits[index, draw] = logits.numpy().astype(np.float16)
+            self.logits[index, draw] = logits.numpy().astype(
+                self.logits.dtype)
         self.done[index, draw] = 1
 
     def flush(self) -> None:

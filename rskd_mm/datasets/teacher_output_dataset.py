@@ -1,8 +1,10 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 import copy
+import math
 from typing import Optional, Union
 
 import numpy as np
+import torch
 from mmengine.registry import DATASETS
 
 from .teacher_cache import (TeacherCache, data_fingerprint, draw_seed,
@@ -23,19 +25,47 @@ class RSKDTeacherOutputDataset:
     the data sample as ``teacher_logits``; ``RSKDCachedTeacherDistill`` feeds
     them to the KD losses instead of running a teacher.
 
+    With ``target='mean'`` (variance-reduced targets) the teacher's
+    prediction averaged over the image's K cached draws,
+
+    .. math:: z^{\mathrm{mean}}_i = \log \frac1K \sum_k
+        \mathrm{softmax}(z_{i,k}),
+
+    is attached instead, and the image is served as a fresh random view of
+    the pipeline (the worker's random state, as in online training), not as
+    a replayed draw: the target no longer depends on the view, so the
+    student sees unlimited augmentation diversity while the teacher still
+    runs only K times per image, once, before training. This is the
+    draw-averaged ("test-time-augmented") teacher as a low-variance target;
+    for scene images under flips and crops the class probabilities are
+    nearly view-invariant. Resumed runs then replay the image order but not
+    the exact augmentation, as online KD does.
+
     Args:
         dataset (dict | Dataset): the original training set (config).
         num_draws (int): augmentation draws per image (K).
         seed (int): the draws' seed.
         cache_dir (str, optional): a complete cache to train from. It is
             checked against this data list and pipeline, and its K and seed.
+        target (str): ``'draw'`` (the cached output of the served draw,
+            default) or ``'mean'`` (see above).
     """
+
+    TARGETS = ('draw', 'mean')
 
     def __init__(self,
                  dataset: Union[dict, object],
                  num_draws: int = 4,
                  seed: int = 0,
-                 cache_dir: Optional[str] = None):
+                 cache_dir: Optional[str] = None,
+                 target: str = 'draw'):
+        if target not in self.TARGETS:
+            raise ValueError(f'RSKDTeacherOutputDataset: target must be one '
+                             f'of {self.TARGETS}, got {target!r}')
+        if target == 'mean' and cache_dir is None:
+            raise ValueError("RSKDTeacherOutputDataset: target='mean' needs "
+                             'a cache_dir')
+        self.target = target
         if num_draws < 1:
             raise ValueError(f'RSKDTeacherOutputDataset: num_draws must be '
                              f'>= 1, got {num_draws}')
@@ -74,6 +104,15 @@ class RSKDTeacherOutputDataset:
         with seeded_randomness(draw_seed(self.seed, index, draw)):
             return self.dataset[index]
 
+    def mean_target(self, index: int) -> torch.Tensor:
+        """log of the teacher's probabilities averaged over the K cached
+        draws of sample ``index`` (C,)."""
+        logits = torch.stack(
+            [self.cache.read(index, k) for k in range(self.num_draws)])
+        return torch.logsumexp(
+            torch.log_softmax(logits, dim=1), dim=0) - math.log(
+                self.num_draws)
+
     def __getitem__(self, index) -> dict:
         if isinstance(index, tuple):  # (index, draw): RSKDTeacherDrawSampler
             index, draw = index
@@ -85,6 +124,14 @@ class RSKDTeacherOutputDataset:
             # reproducible after a resume; the fast KD configs use the
             # sampler)
             draw = int(np.random.randint(self.num_draws))
+        if self.target == 'mean':
+            data = self.dataset[index]  # a fresh random view
+            sample = data['data_samples']
+            sample.set_field(
+                self.mean_target(index), 'teacher_logits', field_type='data')
+            sample.set_field((index, -1), 'teacher_draw',
+                             field_type='metainfo')
+            return data
         data = self.get_view(index, draw)
         if self.cache is not None:
             sample = data['data_samples']

@@ -146,3 +146,80 @@ def test_class_mismatch_is_reported():
     for loss in (RSKDLogitStandardKD(), RSKDKLCosineKD()):
         with pytest.raises(ValueError, match='number of classes'):
             loss(torch.randn(2, 5), torch.randn(2, 7))
+
+
+# ------------------------------------------------ ensemble-variance KD --
+# three samples; members that nearly agree (sample 0) and disagree (1, 2)
+EV_ZS = [[2.0, 1.0, 0.1, -1.0], [0.5, 0.2, 3.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
+EV_ZT = [[6.0, 2.0, -2.0, 0.0], [0.0, 1.0, 9.0, 4.0], [3.0, 0.0, 0.0, 0.0]]
+EV_A = [[5.0, 1.0, -1.0, 0.0], [0.0, 1.0, 8.0, 4.0], [4.0, 0.0, 0.0, 0.0]]
+EV_B = [[4.0, 3.0, -2.0, 0.0], [0.0, 6.0, 1.0, 2.0], [0.0, 0.0, 4.0, 0.0]]
+
+
+def _np_ev_kd(zs, zt, members, tau, alpha, beta):
+    probs = [_np_softmax(np.asarray(m)) for m in members]
+    mean = sum(probs) / len(probs)
+    m = len(probs)
+    d = (sum((p**2).sum(1) for p in probs) / m - (mean**2).sum(1)) * m / (
+        m - 1)
+    w = (1 - d)**alpha
+    w = w / w.mean()
+    t = tau * (1 + beta * d)
+    kl = _np_kl(_np_softmax(np.asarray(zt) / t[:, None]),
+                _np_softmax(np.asarray(zs) / t[:, None]))
+    return w * t**2 * kl, d
+
+
+def test_member_disagreement_golden_and_range():
+    from rskd_mm.models.losses import member_disagreement
+    d = member_disagreement(_t(EV_A), _t(EV_B))
+    np.testing.assert_allclose(d.numpy(), [0.06257701, 0.9472829, 0.86592949],
+                               rtol=1e-6)
+    same = member_disagreement(_t(EV_A), _t(EV_A))
+    np.testing.assert_allclose(same.numpy(), 0, atol=1e-12)
+    onehot = torch.tensor([[100.0, 0, 0], [0, 100.0, 0]])
+    assert member_disagreement(onehot, onehot.flip(0))[0].item() == \
+        pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize('tau,alpha,beta,golden', [
+    (4.0, 1.0, 0.0, [5.32558299, 0.40213637, 0.3664463]),
+    (2.0, 2.0, 1.0, [4.18575885, 0.02616144, 0.06196239]),
+])
+def test_ensemble_variance_kd_golden(tau, alpha, beta, golden):
+    from rskd_mm.models.losses import RSKDEnsembleVarianceKD
+    loss = RSKDEnsembleVarianceKD(tau=tau, alpha=alpha, beta=beta,
+                                  reduction='none')
+    per = loss(_t(EV_ZS), _t(EV_ZT), _t(EV_A), _t(EV_B))
+    np.testing.assert_allclose(per.numpy(), golden, rtol=1e-6)
+    ref, _ = _np_ev_kd(EV_ZS, EV_ZT, [EV_A, EV_B], tau, alpha, beta)
+    np.testing.assert_allclose(per.numpy(), ref, rtol=1e-9)
+    mean = RSKDEnsembleVarianceKD(tau=tau, alpha=alpha, beta=beta)(
+        _t(EV_ZS), _t(EV_ZT), _t(EV_A), _t(EV_B))
+    assert mean.item() == pytest.approx(np.mean(golden), rel=1e-6)
+
+
+def test_ensemble_variance_kd_reduces_to_plain_kd():
+    """alpha = beta = 0: mmrazor's KLDivergence with the same tau."""
+    from rskd_mm.models.losses import RSKDEnsembleVarianceKD
+    ours = RSKDEnsembleVarianceKD(tau=4.0, alpha=0.0, beta=0.0)(
+        _t(EV_ZS), _t(EV_ZT), _t(EV_A), _t(EV_B))
+    kl = MODELS.build(dict(type='KLDivergence', tau=4.0))(
+        _t(EV_ZS), _t(EV_ZT))
+    assert ours.item() == pytest.approx(kl.item(), rel=1e-9)
+
+
+def test_ensemble_variance_kd_three_members_and_gradient():
+    from rskd_mm.models.losses import RSKDEnsembleVarianceKD
+    zs = _t(EV_ZS).requires_grad_()
+    members = [_t(EV_A).requires_grad_(), _t(EV_B).requires_grad_(),
+               _t(EV_ZT)]
+    out = RSKDEnsembleVarianceKD(tau=2.0, beta=0.5)(
+        zs, _t(EV_ZT), *members)
+    ref, _ = _np_ev_kd(EV_ZS, EV_ZT, [EV_A, EV_B, EV_ZT], 2.0, 1.0, 0.5)
+    assert out.item() == pytest.approx(ref.mean(), rel=1e-9)
+    out.backward()
+    assert zs.grad.abs().sum() > 0
+    assert members[0].grad is None and members[1].grad is None
+    with pytest.raises(ValueError, match='alpha'):
+        RSKDEnsembleVarianceKD(alpha=-1)

@@ -155,6 +155,111 @@ SUITES = {
 }
 
 
+# The scene suite: any folder in the images/<Class>/<file> +
+# meta/{classes,train,val,test}.txt layout, with the EuroSAT CPU-sized
+# configs adapted by --cfg-options (data set type and root, class count,
+# input size, epochs). `arch` says which keys of a config hold the class
+# count: 'cls' (a classifier), 'kd' (a distillation: student + ensemble
+# teacher), 'ensemble' (the ensemble teacher alone).
+EURO_EVKD = ('configs/hmkd/'
+             'evkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_MEAN = ('configs/fastkd/'
+             'fastkd-mean-kd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_CLEAN = ('configs/fastkd/fastkd-clean-kd_r18w32-vit-t8_mnv2w025_'
+              '1xb64-3e_eurosat-64px.py')
+SCENE_ROWS = [
+    # name, label, arch, train config, test config, checkpoint, cache
+    ('cnn', 'Teacher member: ResNet-18-w32 (CNN)', 'cls', EURO_CNN,
+     EURO_CNN, 'epoch_{E}.pth', None),
+    ('vit', 'Teacher member: ViT-tiny/8 (transformer)', 'cls', EURO_VIT,
+     EURO_VIT, 'epoch_{E}.pth', None),
+    ('ensemble', 'Teacher: ensemble of both (prob. average)', 'ensemble',
+     None, EURO_ENS, None, None),
+    ('student', 'Student alone: MobileNetV2-w0.25', 'cls', EURO_STUDENT,
+     EURO_STUDENT, 'epoch_{E}.pth', None),
+    ('kd', 'Plain KD (KL, tau 4)', 'kd', EURO_KD, EURO_STUDENT,
+     'student_epoch_{E}.pth', None),
+    ('lukd', 'Land-use KD (KL + cosine)', 'kd', EURO_LUKD, EURO_STUDENT,
+     'student_epoch_{E}.pth', None),
+    ('ls_online', '(a) logit standardisation, online', 'kd', EURO_HMKD,
+     EURO_STUDENT, 'student_epoch_{E}.pth', None),
+    ('ls_cached', '(a) logit standardisation, cached (K=4 draws)', 'kd',
+     EURO_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
+    ('ev_online', '(b) ensemble-variance weighted KD, online', 'kd',
+     EURO_EVKD, EURO_STUDENT, 'student_epoch_{E}.pth', None),
+    ('mean_cached', '(c) draw-averaged teacher target, cached (K=4)', 'kd',
+     EURO_MEAN, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
+    ('clean_cached', '(d) KD on un-augmented images, cached (K=1)', 'kd',
+     EURO_CLEAN, EURO_STUDENT, 'student_epoch_{E}.pth', 'clean'),
+]
+
+
+def scene_suite(args):
+    """The scene suite for --data-root DIR (the data set folder itself)."""
+    from rskd_mm.datasets.annotation_check import read_classes_file
+    root = osp.abspath(args.data_root)
+    classes_file = osp.join(root, 'meta', 'classes.txt')
+    if not osp.isfile(classes_file):
+        sys.exit(f'run_benchmarks.py: --suite scene needs {classes_file} '
+                 '(one class name per line, in label order) and '
+                 'meta/{train,val,test}.txt under --data-root; nothing was '
+                 'run or written')
+    classes = read_classes_file(classes_file)
+    rows = []
+    for name, label, arch, train, test, ckpt, cache in SCENE_ROWS:
+        needs = ('cnn', 'vit') if arch in ('kd', 'ensemble') else ()
+        teacher = name in ('cnn', 'vit', 'ensemble')
+        row = _row(name, label, 'teacher' if teacher else 'student', test,
+                   train_config=train,
+                   checkpoint=ckpt.format(E=args.epochs) if ckpt else None,
+                   seeds=(0, ) if teacher else None, needs=needs,
+                   cache=bool(cache))
+        row.update(arch=arch, cache_name=cache)
+        rows.append(row)
+    return dict(
+        title=f'Scene classification: {root}', data='', check='meta/train.txt',
+        epochs=args.epochs, img_size=args.img_size, classes=classes,
+        input_shape=(3, args.img_size, args.img_size),
+        metric='accuracy/top1', rows=rows, scene=True)
+
+
+def scene_options(args, suite, row, seed, test=False):
+    """--cfg-options of a scene-suite row: data set type and root on every
+    split, class count, input size, schedule, teacher members."""
+    data = osp.abspath(args.data_root)
+    n, size, epochs = len(suite['classes']), suite['img_size'], suite[
+        'epochs']
+    opts = []
+    splits = ('train', 'val', 'test') if row['train_config'] else ('test', )
+    for split in splits:
+        key = f'{split}_dataloader.dataset'
+        if split == 'train' and row['cache'] and not test:
+            key += '.dataset'
+        opts += [f'{key}.type=RSKDSceneDataset', f'{key}.data_root={data}',
+                 f'{key}.metainfo=None', f'{key}.pipeline.1.scale={size}']
+    arch = 'cls' if test and row['arch'] == 'kd' else row['arch']
+    if arch == 'cls':
+        opts.append(f'model.head.num_classes={n}')
+        if row['name'] == 'vit':
+            opts.append(f'model.backbone.img_size={size}')
+    else:
+        prefix = 'model' if arch == 'ensemble' else 'model.teacher'
+        if arch == 'kd':
+            opts.append(f'model.architecture.head.num_classes={n}')
+        for i, member in enumerate(('cnn', 'vit')):
+            ckpt = osp.join(row_dir(args, 'scene', member, 0),
+                            f'epoch_{epochs}.pth')
+            opts += [f'{prefix}.members.{i}.checkpoint={ckpt}',
+                     f'{prefix}.members.{i}.model.head.num_classes={n}']
+        opts += [f'{prefix}.members.1.model.backbone.img_size={size}',
+                 f'{prefix}.data_preprocessor.num_classes={n}']
+    if row['train_config'] and not test:
+        opts += [f'train_cfg.max_epochs={epochs}',
+                 f'param_scheduler.0.T_max={epochs}']
+        opts.append(f'randomness.seed={seed}')
+    return opts
+
+
 # --------------------------------------------------------------------------
 # Steps
 # --------------------------------------------------------------------------
@@ -656,7 +761,7 @@ def plot_dubai(args, suite, rows, num_tiles=3):
                fontsize=7)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     os.makedirs(args.figures, exist_ok=True)
-    fig.savefig(osp.join(args.figures, 'dubai_predictions.png'), dpi=110)
+    savefig_atomic(fig, osp.join(args.figures, 'dubai_predictions.png'), dpi=110)
     plt.close(fig)
 
 
@@ -673,6 +778,10 @@ def commands_listing(args, suite_name, suite):
                                 f'{step}.json')
             if osp.isfile(path):
                 cmd = load(path)['cmd'].replace(ROOT + '/', '')
+                # data named relative to the project, never by this
+                # machine's absolute path
+                data = osp.abspath(args.data_root)
+                cmd = cmd.replace(data, osp.relpath(data, ROOT))
                 cmd = cmd.replace('.venv/bin/python', 'python')
                 if step == 'test':
                     cmd += f"  # test_config.py = {row['test_config']}"
@@ -691,7 +800,71 @@ def replace_block(text, name, body):
     return f'{head}{start}\n{body}\n{end}{tail}'
 
 
+def read_block(text, name):
+    """The body between a block's markers ('' when there is none)."""
+    start, end = f'<!-- results:{name} -->', f'<!-- /results:{name} -->'
+    if start not in text or end not in text:
+        return ''
+    return text.split(start, 1)[1].split(end, 1)[0].strip('\n')
+
+
+def merge_table(old_body, new_body, keep_labels):
+    """``new_body`` with the line of every row in ``keep_labels`` (rows with
+    no result in this work root) taken from ``old_body`` where it has one:
+    a row that was not run keeps its published value."""
+    old_rows = {line.split('|')[1].strip(): line
+                for line in old_body.splitlines()
+                if line.startswith('|') and line.count('|') > 2}
+    out = []
+    for line in new_body.splitlines():
+        label = line.split('|')[1].strip() if line.startswith('|') else None
+        if label in keep_labels and label in old_rows:
+            line = old_rows[label]
+        out.append(line)
+    return '\n'.join(out)
+
+
+def merge_commands(old_body, new_body, keep_rows, order):
+    """The command listing with the entries of ``keep_rows`` (rows with no
+    result in this work root) taken from the published listing, in the
+    suite's row ``order``."""
+    def entries(body):
+        body = body.strip()
+        if not body.startswith('```'):
+            return []
+        lines = body.split('\n')[1:-1]
+        out = []
+        for line in lines:
+            if line.startswith('# '):
+                out.append([line])
+            elif out:
+                out[-1].append(line)
+        return out
+
+    kept = [e for e in entries(old_body) if e[0].split()[1] in keep_rows]
+    fresh = [e for e in entries(new_body) if e[0].split()[1] not in keep_rows]
+    rank = {name: i for i, name in enumerate(order)}
+    merged = sorted(fresh + kept,
+                    key=lambda e: rank.get(e[0].split()[1], len(rank)))
+    if not merged:
+        return '(none run)'
+    return '```bash\n' + '\n'.join('\n'.join(e) for e in merged) + \
+        '\n```'
+
+
+def write_text_atomic(path, text):
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 def write_tables(args):
+    """Rewrite the results document from the result files of this work
+    root. A row with no result here keeps its published line and commands
+    (unless ``--regenerate``); the plots are redrawn only when every row
+    has its result here (or with ``--regenerate``), so a new or partial work
+    root never erases what it cannot reproduce."""
     cx_path = osp.join(args.work_root, 'complexity.json')
     cx_cache = load(cx_path) if osp.isfile(cx_path) else {}
     text = open(args.results).read() if osp.isfile(args.results) else (
@@ -699,21 +872,46 @@ def write_tables(args):
     for suite_name in args.suite:
         suite = SUITES[suite_name]
         rows = collect(args, suite_name, suite)
-        if suite_name == 'eurosat':
-            table = eurosat_table(args, suite, rows, cx_cache)
+        if not args.regenerate and not any(r['tests'] for r in rows):
+            print(f'{suite_name}: no results in {args.work_root}; its '
+                  'tables and plots are left as they are')
+            continue
+        not_run = [] if args.regenerate else [
+            r['row'] for r in rows if not r['tests']]
+        table_fn = eurosat_table if suite_name == 'eurosat' else dubai_table
+        table = merge_table(
+            read_block(text, suite_name),
+            table_fn(args, suite, rows, cx_cache),
+            {row['label'] for row in not_run})
+        text = replace_block(text, suite_name, table)
+        text = replace_block(
+            text, f'{suite_name}-commands',
+            merge_commands(
+                read_block(text, f'{suite_name}-commands'),
+                commands_listing(args, suite_name, suite),
+                [row['name'] for row in not_run],
+                [row['name'] for row in suite['rows']]))
+        if not_run:
+            print(f'{suite_name}: rows without results in {args.work_root} '
+                  f"keep their published lines: "
+                  f"{', '.join(row['name'] for row in not_run)}; plots not "
+                  'redrawn (--regenerate redraws them from this work root '
+                  'alone)')
+        elif suite_name == 'eurosat':
             plot_eurosat(args, suite, rows)
         else:
-            table = dubai_table(args, suite, rows, cx_cache)
             plot_dubai(args, suite, rows)
-        text = replace_block(text, suite_name, table)
-        text = replace_block(text, f'{suite_name}-commands',
-                             commands_listing(args, suite_name, suite))
     dump_atomic(cx_cache, cx_path)
-    tmp = args.results + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(text)
-    os.replace(tmp, args.results)
+    write_text_atomic(args.results, text)
     print(f'tables written to {args.results}')
+
+
+def savefig_atomic(fig, path, **kwargs):
+    """``fig.savefig`` to a temporary file, then an atomic rename."""
+    root, ext = osp.splitext(path)
+    tmp = f'{root}.tmp{ext}'
+    fig.savefig(tmp, **kwargs)
+    os.replace(tmp, path)
 
 
 # --------------------------------------------------------------------------
@@ -759,7 +957,7 @@ def plot_eurosat(args, suite, rows):
     ax.set_title('Accuracy vs training time (mean +/- std over seeds)')
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(osp.join(args.figures, 'eurosat_acc_vs_time.png'), dpi=120)
+    savefig_atomic(fig, osp.join(args.figures, 'eurosat_acc_vs_time.png'), dpi=120)
     plt.close(fig)
 
     # learning curves: student alone vs KD methods (seed 0)
@@ -778,7 +976,7 @@ def plot_eurosat(args, suite, rows):
     ax.set_title('Learning curves, seed 0')
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(osp.join(args.figures, 'eurosat_learning_curves.png'),
+    savefig_atomic(fig, osp.join(args.figures, 'eurosat_learning_curves.png'),
                 dpi=120)
     plt.close(fig)
 
@@ -813,7 +1011,7 @@ def plot_eurosat(args, suite, rows):
     ax.set_title(f"{best['row']['label']}, seed {seed}", fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
-    fig.savefig(osp.join(args.figures, 'eurosat_confusion_best_student.png'),
+    savefig_atomic(fig, osp.join(args.figures, 'eurosat_confusion_best_student.png'),
                 dpi=120)
     plt.close(fig)
 
@@ -836,6 +1034,12 @@ def parse_args(argv=None):
                    help='extra --cfg-options of every training step (e.g. '
                    'a short schedule for a smoke run: train_cfg.max_iters=4)')
     p.add_argument('--tables-only', action='store_true')
+    p.add_argument('--regenerate', action='store_true',
+                   help='rewrite the tables and plots from this work root '
+                   'alone (rows without results become "not run"); '
+                   'without it, rows with no result here keep their '
+                   'published lines and the plots are redrawn only when '
+                   'every row has its result here')
     p.add_argument('--dry-run', action='store_true',
                    help='print the steps that would run')
     return p.parse_args(argv)
@@ -850,8 +1054,9 @@ def main(argv=None):
             suite = SUITES[suite_name]
             check = osp.join(args.data_root, suite['data'], suite['check'])
             if not osp.isfile(check):
-                print(f'skipping {suite_name}: {check} not found')
-                continue
+                sys.exit(f'run_benchmarks.py: suite {suite_name!r} needs '
+                         f'{check}, which does not exist (--data-root '
+                         f'{args.data_root}); nothing was run or written')
             rows = [r for r in suite['rows']
                     if args.rows is None or r['name'] in args.rows]
             todo += plan(args, suite_name, suite, rows)

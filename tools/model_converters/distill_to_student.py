@@ -18,27 +18,47 @@ The output is written atomically.
 import argparse
 import os.path as osp
 
-import torch
-
 import rskd_mm  # noqa: F401
+from rskd_mm.models.utils import CheckpointReadError, read_checkpoint
 from rskd_mm.engine.hooks.student_checkpoint_hook import (atomic_torch_save,
                                                           student_state_dict)
 
 
-def convert(src: str, dst: str, prefix: str = 'architecture.') -> dict:
-    if not osp.isfile(src):
-        raise FileNotFoundError(f'checkpoint not found: {src}')
-    try:
-        ckpt = torch.load(src, map_location='cpu', weights_only=False)
-    except Exception as e:
-        raise ValueError(f'{src}: not a readable checkpoint ({e})') from e
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else None
+def check_fits(state: dict, src: str, config: str) -> None:
+    """Stop unless ``state`` fits the model of ``config`` exactly."""
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+
+    from rskd_mm.models.utils import (CheckpointMismatchError,
+                                      format_mismatch, state_dict_mismatch)
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    model_cfg = dict(cfg.model)
+    model_cfg.pop('init_cfg', None)
+    model = MODELS.build(model_cfg)
+    missing, unexpected, mismatched = state_dict_mismatch(model, state)
+    if missing or unexpected or mismatched:
+        raise CheckpointMismatchError(
+            f'the student of {src} does not fit the model of {config}; '
+            'nothing was written.\n' + format_mismatch(
+                missing, unexpected, mismatched, model.state_dict().keys(),
+                state.keys()))
+
+
+def convert(src: str,
+            dst: str,
+            prefix: str = 'architecture.',
+            config: str = None) -> dict:
+    ckpt = read_checkpoint(src)
+    state = ckpt.get('state_dict', ckpt)
     if not isinstance(state, dict):
-        raise ValueError(f'{src}: no state_dict in the checkpoint')
+        raise CheckpointReadError(f'{src}: no state_dict in the checkpoint')
     try:
         student = student_state_dict(state, prefix)
     except KeyError as e:
         raise KeyError(f'{src}: {e.args[0]}') from None
+    if config is not None:
+        check_fits(student, src, config)
     meta = dict(ckpt.get('meta', {}))
     for key in ('message_hub', 'hook_msgs'):
         meta.pop(key, None)
@@ -54,8 +74,11 @@ def main(argv=None):
     p.add_argument('dst', help='where to write the student checkpoint')
     p.add_argument('--prefix', default='architecture.',
                    help='the student\'s key prefix in the distillation model')
+    p.add_argument('--config',
+                   help='the student\'s own config: stop unless the student '
+                   'weights fit its model exactly')
     args = p.parse_args(argv)
-    out = convert(args.src, args.dst, args.prefix)
+    out = convert(args.src, args.dst, args.prefix, args.config)
     print(f"{len(out['state_dict'])} student tensors -> {args.dst}")
 
 

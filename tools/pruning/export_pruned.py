@@ -54,7 +54,9 @@ def export(config, checkpoint, out_dir=None, cfg_options=None):
     from mmrazor.registry import MODELS
     from mmrazor.structures.subnet.fix_subnet import export_fix_subnet
 
-    from rskd_mm.models.utils import extract_state_dict
+    from rskd_mm.models.utils import (CheckpointMismatchError,
+                                      extract_state_dict, format_mismatch,
+                                      read_checkpoint, state_dict_mismatch)
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -68,19 +70,20 @@ def export(config, checkpoint, out_dir=None, cfg_options=None):
     algorithm = MODELS.build(model_cfg)
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-    state = extract_state_dict(
-        torch.load(checkpoint, map_location='cpu', weights_only=False),
-        checkpoint)
+    state = extract_state_dict(read_checkpoint(checkpoint), checkpoint)
     masks = [k for k in state if k.startswith('mutator.')]
     if not masks:
         raise ValueError(
             f'{checkpoint} has no mutator state (mutator.*): it is not a '
             'checkpoint of a pruning run of this config')
-    missing, unexpected = algorithm.load_state_dict(state, strict=False)
-    if missing or unexpected:
-        raise ValueError(
-            f'{checkpoint} does not match {config}: missing keys '
-            f'{missing[:10]}, unexpected keys {unexpected[:10]}')
+    missing, unexpected, mismatched = state_dict_mismatch(algorithm, state)
+    if missing or unexpected or mismatched:
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint} does not fit the model of {config}; '
+            'nothing was exported.\n' + format_mismatch(
+                missing, unexpected, mismatched,
+                algorithm.state_dict().keys(), state.keys()))
+    algorithm.load_state_dict(state, strict=True)
     algorithm.eval()
     params_before = sum(p.numel() for p in algorithm.architecture.parameters())
     fix_subnet, static = export_fix_subnet(

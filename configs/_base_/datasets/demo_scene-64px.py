@@ -1,8 +1,9 @@
 # The embedded synthetic scene-classification set (8 classes, 64x64 px),
 # written by `python tools/dataset_converters/generate_synthetic_rs.py scene
-# data/demo_scene` (the demo does it on first use). mmpretrain CustomDataset
-# layout: images/<class>/<file>.png, meta/{train,val,test}.txt.
-dataset_type = 'CustomDataset'
+# data/demo_scene` (the demo does it on first use). Layout:
+# images/<class>/<file>.png, meta/{classes,train,val,test}.txt, read by
+# RSKDSceneDataset (mmpretrain's CustomDataset with checked annotations).
+dataset_type = 'RSKDSceneDataset'
 data_root = 'data/demo_scene'
 classes = ('water', 'river', 'road', 'farmland', 'meadow', 'forest',
            'sparse_residential', 'dense_residential')

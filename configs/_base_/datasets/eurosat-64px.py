@@ -6,14 +6,19 @@ _base_ = ['./rs-scene-224px.py']
 dataset_type = 'EuroSAT'
 data_root = 'data/eurosat'
 
+# Resize is a no-op at the native 64 px; it lets a run change the input size
+# with --cfg-options ...pipeline.1.scale=32 (tools/analysis_tools/
+# run_benchmarks.py --img-size)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=64),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=64),
     dict(type='PackInputs'),
 ]
 

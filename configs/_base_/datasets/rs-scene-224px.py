@@ -3,8 +3,9 @@
 # annotation files (tools/dataset_converters/rs_split.py writes them). The
 # data-set fragments (ucm-224px.py, aid-224px.py, nwpu45-224px.py) fill in the
 # dataset type, root and split; for your own data set, set them the same way
-# with type='CustomDataset' and metainfo=dict(classes=[...]).
-dataset_type = 'CustomDataset'
+# with type='RSKDSceneDataset' (class names from meta/classes.txt, or
+# metainfo=dict(classes=[...])); its annotation files are checked on build.
+dataset_type = 'RSKDSceneDataset'
 
 data_preprocessor = dict(
     mean=[123.675, 116.28, 103.53],

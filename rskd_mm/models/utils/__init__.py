@@ -1,9 +1,13 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
-from .checkpoint import (CheckpointMismatchError,
+from .checkpoint import (CheckpointMismatchError, CheckpointReadError,
+                         format_mismatch, map_state_dict, read_checkpoint,
+                         state_dict_mismatch,
                          accept_plain_architecture_checkpoint,
                          extract_state_dict, load_checkpoint_strict)
 
 __all__ = [
     'load_checkpoint_strict', 'extract_state_dict', 'CheckpointMismatchError',
-    'accept_plain_architecture_checkpoint'
+    'accept_plain_architecture_checkpoint', 'CheckpointReadError',
+    'read_checkpoint', 'state_dict_mismatch', 'format_mismatch',
+    'map_state_dict'
 ]

@@ -3,7 +3,7 @@
 import difflib
 import os.path as osp
 from collections import OrderedDict
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import torch.nn as nn
 
@@ -32,14 +32,128 @@ def _format_keys(keys: List[str], candidates: List[str], limit=10) -> str:
 def extract_state_dict(checkpoint, filename: str) -> 'OrderedDict':
     """The model weights of a checkpoint (mmengine or plain state dict)."""
     if not isinstance(checkpoint, dict):
-        raise RuntimeError(f'{filename} does not contain a state dict '
-                           f'(got {type(checkpoint).__name__})')
+        raise CheckpointReadError(
+            f'{filename}: not a checkpoint: it holds a '
+            f'{type(checkpoint).__name__}, not a state dict')
     state = checkpoint.get('state_dict', checkpoint)
+    if not isinstance(state, dict):
+        raise CheckpointReadError(
+            f'{filename}: not a checkpoint: its state_dict is a '
+            f'{type(state).__name__}')
     state = OrderedDict(state)
     for prefix in _PREFIXES:
         if state and all(k.startswith(prefix) for k in state):
             state = OrderedDict((k[len(prefix):], v) for k, v in state.items())
     return state
+
+
+class CheckpointReadError(RuntimeError):
+    """A file is not a readable checkpoint (text, truncated, other format)."""
+
+
+def read_checkpoint(filename: str, map_location='cpu', what: str = '') -> dict:
+    """Read a checkpoint with mmengine's loader, or fail in one line that
+    names the file and what is wrong with it (missing, empty, text,
+    truncated, another format)."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    who = f'{what}: ' if what else ''
+    if not filename or not isinstance(filename, str):
+        raise ValueError(f'{who}checkpoint must be a file path, '
+                         f'got {filename!r}')
+    local = '://' not in filename
+    path = osp.expanduser(filename)
+    if local and not osp.isfile(path):
+        raise FileNotFoundError(f'{who}checkpoint file not found: {filename}')
+    if local and osp.getsize(path) == 0:
+        raise CheckpointReadError(f'{who}{filename}: not a readable '
+                                  'checkpoint: the file is empty')
+    try:
+        checkpoint = CheckpointLoader.load_checkpoint(
+            filename, map_location=map_location)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - re-raised with the file name
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ''
+        if 'zip archive' in msg or 'central directory' in msg or isinstance(
+                exc, EOFError):
+            why = 'truncated or corrupt'
+        elif 'pickle' in type(exc).__module__ or type(
+                exc).__name__ == 'UnpicklingError' or 'invalid load key' in msg:
+            why = 'not a PyTorch checkpoint (text or another format?)'
+        else:
+            why = 'unreadable'
+        raise CheckpointReadError(
+            f'{who}{filename}: not a readable checkpoint: {why} '
+            f'({type(exc).__name__}: {msg})') from exc
+    if not isinstance(checkpoint, dict):
+        raise CheckpointReadError(
+            f'{who}{filename}: not a checkpoint: it holds a '
+            f'{type(checkpoint).__name__}, not a state dict')
+    return checkpoint
+
+
+def map_state_dict(model: nn.Module, state: 'OrderedDict') -> 'OrderedDict':
+    """Apply a model's own checkpoint key mapping (see
+    :func:`accept_plain_architecture_checkpoint`) to ``state``, as its
+    ``load_state_dict`` would."""
+    mapper = getattr(model, '_rskd_map_state_dict', None)
+    if mapper is None:
+        return state
+    state = OrderedDict(state)
+    mapper(state, '', log=False)
+    return state
+
+
+def plain_model_checkpoint(model: nn.Module, state: dict) -> bool:
+    """Whether ``state`` is a plain model checkpoint that ``model`` (an
+    algorithm wrapping it) maps into its wrapped model."""
+    mapper = getattr(model, '_rskd_map_state_dict', None)
+    return bool(mapper is not None and mapper(OrderedDict(state), '', False))
+
+
+def state_dict_mismatch(model: nn.Module,
+                        state: dict,
+                        ignore_missing: Tuple[str, ...] = ()):
+    """Compare a state dict with a model.
+
+    Returns:
+        tuple: ``(missing, unexpected, mismatched)``: key lists, and
+        ``(key, checkpoint_shape, model_shape)`` triples. Missing keys that
+        start with a prefix in ``ignore_missing`` are not reported (e.g.
+        ``teacher.`` for a teacher loaded from its own checkpoint).
+    """
+    own = model.state_dict()
+    missing = [
+        k for k in own
+        if k not in state and not k.startswith(tuple(ignore_missing))
+    ]
+    unexpected = [k for k in state if k not in own]
+    mismatched = [(k, tuple(state[k].shape), tuple(own[k].shape))
+                  for k in own
+                  if k in state and hasattr(state[k], 'shape')
+                  and tuple(state[k].shape) != tuple(own[k].shape)]
+    return missing, unexpected, mismatched
+
+
+def format_mismatch(missing, unexpected, mismatched, own_keys, state_keys,
+                    limit: int = 10) -> str:
+    """The lines of a mismatch message: each kind with its count and the
+    first ``limit`` keys (with the closest name on the other side)."""
+    parts = []
+    if mismatched:
+        lines = [f'  {k}: checkpoint {c} vs model {m}'
+                 for k, c, m in mismatched[:limit]]
+        if len(mismatched) > limit:
+            lines.append(f'  ... and {len(mismatched) - limit} more')
+        parts.append(f'shape mismatches ({len(mismatched)}):\n' +
+                     '\n'.join(lines))
+    if missing:
+        parts.append(f'missing keys ({len(missing)}):\n' +
+                     _format_keys(missing, list(state_keys), limit))
+    if unexpected:
+        parts.append(f'unexpected keys ({len(unexpected)}):\n' +
+                     _format_keys(unexpected, list(own_keys), limit))
+    return '\n'.join(parts)
 
 
 def load_checkpoint_strict(model: nn.Module,
@@ -56,48 +170,17 @@ def load_checkpoint_strict(model: nn.Module,
     Returns:
         dict: the loaded checkpoint (with its ``meta``, if any).
     """
-    from mmengine.runner.checkpoint import CheckpointLoader
-    if not filename or not isinstance(filename, str):
-        raise ValueError(f'{what}: checkpoint must be a file path, '
-                         f'got {filename!r}')
-    if '://' not in filename and not osp.isfile(osp.expanduser(filename)):
-        raise FileNotFoundError(f'{what}: checkpoint file not found: '
-                                f'{filename}')
-    try:
-        checkpoint = CheckpointLoader.load_checkpoint(
-            filename, map_location=map_location)
-    except FileNotFoundError:
-        raise
-    except Exception as exc:
-        raise RuntimeError(f'{what}: cannot read checkpoint {filename}: '
-                           f'{type(exc).__name__}: {exc}') from exc
+    checkpoint = read_checkpoint(filename, map_location, what=what)
     state = extract_state_dict(checkpoint, filename)
-    own = model.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    mismatched = [
-        f'  {k}: checkpoint {tuple(state[k].shape)} vs model '
-        f'{tuple(own[k].shape)}' for k in own
-        if k in state and hasattr(state[k], 'shape')
-        and tuple(state[k].shape) != tuple(own[k].shape)
-    ]
+    missing, unexpected, mismatched = state_dict_mismatch(model, state)
     if missing or unexpected or mismatched:
-        parts = [
+        raise CheckpointMismatchError(
             f'{what}: checkpoint {filename} does not match the model '
-            f'({type(model).__name__}); is it for another architecture?'
-        ]
-        if missing:
-            parts.append(f'missing keys ({len(missing)}):\n' +
-                         _format_keys(missing, list(state)))
-        if unexpected:
-            parts.append(f'unexpected keys ({len(unexpected)}):\n' +
-                         _format_keys(unexpected, list(own)))
-        if mismatched:
-            parts.append(f'shape mismatches ({len(mismatched)}):\n' +
-                         '\n'.join(mismatched[:10]))
-        raise CheckpointMismatchError('\n'.join(parts))
+            f'({type(model).__name__}); is it for another architecture?\n' +
+            format_mismatch(missing, unexpected, mismatched,
+                            model.state_dict().keys(), state.keys()))
     model.load_state_dict(state, strict=True)
-    return checkpoint if isinstance(checkpoint, dict) else {}
+    return checkpoint
 
 
 def accept_plain_architecture_checkpoint(algorithm: nn.Module,
@@ -114,23 +197,30 @@ def accept_plain_architecture_checkpoint(algorithm: nn.Module,
     """
     from mmengine.logging import print_log
 
-    def hook(state_dict, prefix, *args, **kwargs):
+    def mapper(state_dict, prefix, log=True) -> bool:
         own = {k[len(prefix):] for k in state_dict if k.startswith(prefix)}
         if not own or any(k.startswith(f'{attr}.') for k in own):
-            return
+            return False
         # a top-level name of the algorithm other than the wrapped model
         names = {n for n, _ in algorithm.named_children()} - {
             attr, 'data_preprocessor'}
         if any(k.split('.', 1)[0] in names for k in own):
-            return
+            return False
         wrapped = set(getattr(algorithm, attr).state_dict().keys())
         if not own & wrapped:
-            return
+            return False
         for k in sorted(own):
             state_dict[f'{prefix}{attr}.{k}'] = state_dict.pop(f'{prefix}{k}')
-        print_log(
-            f'{type(algorithm).__name__}: the checkpoint holds a plain model '
-            f'({len(own)} keys, {len(own & wrapped)} of them the '
-            f'{attr}\'s); loading it into `{attr}`', logger='current')
+        if log:
+            print_log(
+                f'{type(algorithm).__name__}: the checkpoint holds a plain '
+                f'model ({len(own)} keys, {len(own & wrapped)} of them the '
+                f'{attr}\'s); loading it into `{attr}`', logger='current')
+        return True
 
+    def hook(state_dict, prefix, *args, **kwargs):
+        mapper(state_dict, prefix)
+
+    algorithm._rskd_map_state_dict = mapper
+    algorithm._rskd_wrapped_attr = attr
     algorithm._register_load_state_dict_pre_hook(hook)

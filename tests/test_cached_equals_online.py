@@ -1,0 +1,197 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""Cached KD equals online KD, step by step.
+
+For the same sequence of (image, draw) batches, served by the fast-KD data
+loader (``RSKDTeacherDrawSampler`` + ``RSKDTeacherOutputDataset``), the
+online distiller (which runs the hybrid ensemble teacher on each view) and
+the cached distiller (which reads the teacher's outputs from the cache
+built by ``tools/cache_teacher_outputs.py``) give the same KD loss and the
+same student gradients, over several SGD steps and across an epoch
+boundary, with persistent and non-persistent workers, for the EuroSAT
+pipeline (flips) and a RandomResizedCrop pipeline. With float16 storage the
+difference is bounded by the storage rounding.
+"""
+import copy
+import importlib.util
+import os.path as osp
+
+import pytest
+import torch
+
+from .conftest import REPO_ROOT
+
+HMKD = osp.join(REPO_ROOT, 'configs', 'hmkd',
+                'hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
+FASTKD = osp.join(
+    REPO_ROOT, 'configs', 'fastkd',
+    'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
+
+PIPELINES = {
+    # configs/_base_/datasets/eurosat-64px.py
+    'eurosat': [
+        dict(type='LoadImageFromFile'),
+        dict(type='RandomFlip', prob=[0.25, 0.25],
+             direction=['horizontal', 'vertical']),
+        dict(type='PackInputs'),
+    ],
+    'random_resized_crop': [
+        dict(type='LoadImageFromFile'),
+        dict(type='RandomResizedCrop', scale=32, crop_ratio_range=(0.3, 1.0)),
+        dict(type='RandomFlip', prob=0.5),
+        dict(type='PackInputs'),
+    ],
+}
+
+
+def _load_tool(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def member_ckpts(tmp_path_factory):
+    """Random-weight checkpoints of the two ensemble members."""
+    import rskd_mm  # noqa: F401
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    cfg = Config.fromfile(HMKD)
+    out = tmp_path_factory.mktemp('members')
+    paths = []
+    torch.manual_seed(0)
+    for i, member in enumerate(cfg.model.teacher.members):
+        model = MODELS.build(member['model'])
+        path = str(out / f'member{i}.pth')
+        torch.save(dict(state_dict=model.state_dict()), path)
+        paths.append(path)
+    return paths
+
+
+def _config(tmp_path, pipeline):
+    """The demo fast-KD config with the pipeline under test."""
+    path = tmp_path / f'fastkd_{pipeline}.py'
+    path.write_text(
+        f'_base_ = [{FASTKD!r}]\n'
+        'train_dataloader = dict(dataset=dict(dataset=dict(\n'
+        f'    pipeline={PIPELINES[pipeline]!r})))\n')
+    return str(path)
+
+
+def _options(root, ckpts, cache, workers=0, persistent=False):
+    return {
+        'train_dataloader.dataset.dataset.data_root': root,
+        'train_dataloader.dataset.num_draws': 3,
+        'train_dataloader.dataset.cache_dir': cache,
+        'train_dataloader.batch_size': 8,
+        'train_dataloader.num_workers': workers,
+        'train_dataloader.persistent_workers': persistent,
+        'model.teacher_cache': cache,
+        'model.teacher.members.0.checkpoint': ckpts[0],
+        'model.teacher.members.1.checkpoint': ckpts[1],
+    }
+
+
+def _build_cache(config, root, ckpts, cache, dtype):
+    """The cache, built by tools/cache_teacher_outputs.py (in-process)."""
+    tool = _load_tool('cache_teacher_outputs',
+                      osp.join(REPO_ROOT, 'tools', 'cache_teacher_outputs.py'))
+    opts = _options(root, ckpts, cache)
+    tool.main([config, '--out', cache, '--dtype', dtype, '--batch-size', '16',
+               '--cfg-options'] + [f'{k}={v}' for k, v in opts.items()])
+
+
+def _models_and_loader(config, root, ckpts, cache, workers, persistent):
+    import rskd_mm  # noqa: F401
+    from mmengine.config import Config
+    from mmengine.registry import MODELS, init_default_scope
+    from mmengine.runner import Runner
+    init_default_scope('mmpretrain')
+    opts = _options(root, ckpts, cache, workers, persistent)
+    fast = Config.fromfile(config)
+    fast.merge_from_dict(opts)
+    online_cfg = Config.fromfile(HMKD)
+    online_cfg.merge_from_dict(
+        {k: v for k, v in opts.items() if k.startswith('model.teacher.')})
+    online = MODELS.build(online_cfg.model)
+    cached = MODELS.build(fast.model)
+    cached.architecture.load_state_dict(online.architecture.state_dict())
+    loader = Runner.build_dataloader(fast.train_dataloader, seed=0)
+    return online, cached, loader
+
+
+def _step(model, batch, optimizer):
+    data = model.data_preprocessor(copy.deepcopy(batch), True)
+    losses = model(**data, mode='loss')
+    total = sum(v for k, v in losses.items() if 'loss' in k)
+    optimizer.zero_grad()
+    total.backward()
+    grads = {n: p.grad.detach().clone()
+             for n, p in model.architecture.named_parameters()
+             if p.grad is not None}
+    kd = [v for k, v in losses.items() if k.startswith('distill.')][0]
+    optimizer.step()
+    return kd.detach(), grads
+
+
+def _compare(online, cached, loader, epochs=(0, 1), steps=3):
+    """Run both models on the same batches; return the largest relative
+    differences of the KD loss and of the student gradients."""
+    opt_on = torch.optim.SGD(online.architecture.parameters(), lr=0.05)
+    opt_ca = torch.optim.SGD(cached.architecture.parameters(), lr=0.05)
+    online.train()
+    cached.train()
+    loss_diff, grad_diff, n = 0.0, 0.0, 0
+    served = []
+    for epoch in epochs:  # across an epoch boundary
+        loader.sampler.set_epoch(epoch)
+        for i, batch in enumerate(loader):
+            if i == steps:
+                break
+            served.append([s.teacher_draw for s in batch['data_samples']])
+            kd_on, g_on = _step(online, batch, opt_on)
+            kd_ca, g_ca = _step(cached, batch, opt_ca)
+            loss_diff = max(loss_diff,
+                            (kd_on - kd_ca).abs().item() / kd_on.abs().item())
+            assert g_on.keys() == g_ca.keys()
+            for k in g_on:
+                scale = g_on[k].abs().max().item() + 1e-12
+                grad_diff = max(
+                    grad_diff, (g_on[k] - g_ca[k]).abs().max().item() / scale)
+            n += 1
+    assert n == len(epochs) * steps
+    # the draws served in the two epochs differ (the sampler's epoch counts)
+    assert served[:steps] != served[steps:]
+    return loss_diff, grad_diff
+
+
+@pytest.mark.parametrize('pipeline', ['eurosat', 'random_resized_crop'])
+@pytest.mark.parametrize('workers,persistent', [(0, False), (2, False),
+                                                (2, True)])
+def test_cached_kd_equals_online_kd(tiny_scene_root, member_ckpts, tmp_path,
+                                    pipeline, workers, persistent):
+    cache = str(tmp_path / 'cache')
+    config = _config(tmp_path, pipeline)
+    _build_cache(config, tiny_scene_root, member_ckpts, cache, 'float32')
+    online, cached, loader = _models_and_loader(
+        config, tiny_scene_root, member_ckpts, cache, workers, persistent)
+    loss_diff, grad_diff = _compare(online, cached, loader)
+    # float32 cache: the same numbers up to float summation order
+    assert loss_diff < 1e-5, loss_diff
+    assert grad_diff < 1e-4, grad_diff
+
+
+def test_float16_cache_error_is_bounded(tiny_scene_root, member_ckpts,
+                                        tmp_path):
+    cache = str(tmp_path / 'cache16')
+    config = _config(tmp_path, 'random_resized_crop')
+    _build_cache(config, tiny_scene_root, member_ckpts, cache, 'float16')
+    online, cached, loader = _models_and_loader(
+        config, tiny_scene_root, member_ckpts, cache, 0, False)
+    loss_diff, grad_diff = _compare(online, cached, loader)
+    # float16 rounds each logit by at most 2**-11 relative: the KD loss and
+    # gradients move by about that much, not more
+    assert loss_diff < 5e-3, loss_diff
+    assert grad_diff < 5e-2, grad_diff
