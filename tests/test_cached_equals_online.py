@@ -8,8 +8,8 @@ the cached distiller (which reads the teacher's outputs from the cache
 built by ``tools/cache_teacher_outputs.py``) give the same KD loss and the
 same student gradients, over several SGD steps and across an epoch
 boundary, with persistent and non-persistent workers, for the EuroSAT
-pipeline (flips) and a RandomResizedCrop pipeline. With float16 storage the
-difference is bounded by the storage rounding.
+pipeline (flips) and a RandomResizedCrop pipeline (float32 storage, the
+default; float16 storage is the float32 cache rounded).
 """
 import copy
 import importlib.util
@@ -183,15 +183,27 @@ def test_cached_kd_equals_online_kd(tiny_scene_root, member_ckpts, tmp_path,
     assert grad_diff < 1e-4, grad_diff
 
 
-def test_float16_cache_error_is_bounded(tiny_scene_root, member_ckpts,
-                                        tmp_path):
-    cache = str(tmp_path / 'cache16')
+def test_float16_cache_is_the_rounded_float32_cache(tiny_scene_root,
+                                                   member_ckpts, tmp_path):
+    """float16 storage changes nothing but the rounding of each logit.
+
+    It is not the default: logit standardisation divides that rounding by
+    the logits' spread, and for this untrained, near-uniform teacher the
+    cached KD loss then differs from online KD by tens of percent (measured
+    when this test was written: 38% over 6 steps), while float32 is exact.
+    """
+    from rskd_mm.datasets import TeacherCache
     config = _config(tmp_path, 'random_resized_crop')
-    _build_cache(config, tiny_scene_root, member_ckpts, cache, 'float16')
-    online, cached, loader = _models_and_loader(
-        config, tiny_scene_root, member_ckpts, cache, 0, False)
-    loss_diff, grad_diff = _compare(online, cached, loader)
-    # float16 rounds each logit by at most 2**-11 relative: the KD loss and
-    # gradients move by about that much, not more
-    assert loss_diff < 5e-3, loss_diff
-    assert grad_diff < 5e-2, grad_diff
+    caches = {}
+    for dtype in ('float16', 'float32'):
+        path = str(tmp_path / dtype)
+        _build_cache(config, tiny_scene_root, member_ckpts, path, dtype)
+        caches[dtype] = TeacherCache(path, mode='r')
+    meta = caches['float32'].meta
+    n, k = meta['num_samples'], meta['num_draws']
+    assert (n, k) == (48, 3)
+    for i in range(n):
+        for d in range(k):
+            exact = caches['float32'].read(i, d)
+            half = caches['float16'].read(i, d)
+            assert torch.equal(half, exact.half().float())

@@ -166,3 +166,93 @@ def test_one_row_in_a_new_work_root_changes_that_row_only(tmp_path,
         or '/eurosat/kd/' in line or 'configs/hmkd/kd_' in line
         for line in changed_old), changed_old
     assert _snapshot([str(figures)]) == before_figs
+
+
+def _runner_module():
+    import importlib.util
+    from .conftest import REPO_ROOT
+    spec = importlib.util.spec_from_file_location(
+        'run_benchmarks', osp.join(REPO_ROOT, RUNNER))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_paired_difference_and_its_confidence_interval():
+    rb = _runner_module()
+    # diffs 1, 2, 3: mean 2, sd 1, t(0.975, 2) = 4.303 -> half 4.303/sqrt 3
+    mean, half, n = rb.paired_diff({0: 11, 1: 12, 2: 13, 3: 50},
+                                   {0: 10, 1: 10, 2: 10})
+    assert (mean, n) == (2, 3)
+    assert half == pytest.approx(4.303 / 3 ** 0.5)
+    assert rb.fmt_diff((mean, half, n)) == '+2.00 [-0.48, +4.48]'
+    assert rb.fmt_diff((2.0, 0.5, 5)).endswith(' *')  # excludes 0
+    assert rb.paired_diff({0: 1.0}, {1: 2.0}) is None  # no common seed
+    assert rb.t975(4) == 2.776 and rb.t975(27) == 2.060
+    assert rb.t975(100) == 1.96
+
+
+def test_scene_suite_on_any_folder(tiny_scene_root, tmp_path):
+    """--suite scene on a folder of the images/<Class>/<file> + meta/ layout:
+    teacher members trained once, every student row on the same seeds, the
+    table with paired differences, and a second run skips everything."""
+    work = tmp_path / 'work'
+    cmd = [
+        RUNNER, '--suite', 'scene', '--data-root', tiny_scene_root,
+        '--rows', 'student', 'mean_cached', '--seeds', '0', '1',
+        '--epochs', '1', '--img-size', '32', '--work-dir', str(work),
+        '--train-options', 'train_dataloader.batch_size=8',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers='
+        'False', 'default_hooks.logger.interval=1'
+    ]
+    out = run_tool(cmd)
+    steps = [line.split('] ')[1].split(':')[0] for line in out.splitlines()
+             if line.startswith('[') and line.endswith('running ...')]
+    assert steps == [
+        'cnn seed 0 train', 'cnn seed 0 test', 'vit seed 0 train',
+        'vit seed 0 test', 'student seed 0 train', 'student seed 0 test',
+        'student seed 1 train', 'student seed 1 test',
+        'mean_cached seed 0 cache', 'mean_cached seed 0 train',
+        'mean_cached seed 0 test', 'mean_cached seed 1 train',
+        'mean_cached seed 1 test'
+    ]
+    # the class count and names came from meta/classes.txt (8 classes)
+    test = json.loads(
+        (work / 'scene' / 'student' / 'seed1' / 'test.json').read_text())
+    assert 0.0 <= test['metrics']['accuracy/top1'] <= 100.0
+    assert 'model.head.num_classes=8' in test['cmd']
+    # the input size reached the pipeline and the ViT member
+    train = json.loads(
+        (work / 'scene' / 'vit' / 'seed0' / 'train.json').read_text())
+    assert 'model.backbone.img_size=32' in train['cmd']
+    table = (work / 'scene' / 'results.md').read_text()
+    line = [ln for ln in table.splitlines()
+            if ln.startswith('| (c) draw-averaged')][0]
+    cells = [c.strip() for c in line.split('|')[1:-1]]
+    assert cells[3] == '0,1'  # seeds
+    assert cells[4].count('[') == 1  # paired diff vs student with a CI
+    assert cells[5] == '-'  # plain KD was not run: no pair
+    assert float(cells[7]) > 0  # wall time per seed
+    assert float(cells[8]) > 0  # the cache, built once
+    assert '| Plain KD (KL, tau 4) | not run |' in table
+    again = run_tool(cmd)
+    assert 'running' not in again
+    assert again.count('done, skipped') == 13
+
+
+def test_scene_suite_refuses_a_folder_without_classes(tmp_path, repo_root):
+    import subprocess
+    import sys
+
+    from .conftest import subprocess_env
+    (tmp_path / 'meta').mkdir()
+    proc = subprocess.run(
+        [sys.executable, RUNNER, '--suite', 'scene', '--data-root',
+         str(tmp_path), '--work-dir', str(tmp_path / 'w')],
+        cwd=repo_root, env=subprocess_env(), capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert str(tmp_path / 'meta' / 'classes.txt') in proc.stderr
+    assert 'nothing was run or written' in proc.stderr
+    assert not (tmp_path / 'w').exists()

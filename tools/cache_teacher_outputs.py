@@ -47,9 +47,10 @@ def parse_args(argv=None):
     parser.add_argument('--topk', type=int, default=None,
                         help='store only the k largest logits per output')
     parser.add_argument('--dtype', choices=['float16', 'float32'],
-                        default='float16',
-                        help='storage type of the logits (float32: exact, '
-                        'twice the size)')
+                        default='float32',
+                        help='storage type of the logits (float32: exact; '
+                        'float16: half the size, rounding of up to 2**-11 '
+                        'of each logit)')
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument(

@@ -1,7 +1,9 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
+from .annotation_check import (AnnotationError, check_scene_annotations,
+                               read_classes_file)
 from .rs_scene import (AID, AID_CLASSES, EUROSAT_CLASSES, NWPU45_CLASSES,
                        RS_SCENE_CLASSES, UCM_CLASSES, EuroSAT, NWPURESISC45,
-                       UCMerced)
+                       RSKDSceneDataset, UCMerced)
 from .samplers import RSKDTeacherDrawSampler, epoch_draw
 from .splits import scan_class_folders, stratified_split, write_splits
 from .teacher_cache import (TeacherCache, TeacherCacheError, draw_seed,
@@ -21,5 +23,6 @@ __all__ = [
     'stratified_split', 'write_splits', 'TeacherCache', 'TeacherCacheError',
     'draw_seed', 'seeded_randomness', 'teacher_fingerprint',
     'RSKDTeacherOutputDataset', 'RSKDTeacherDrawSampler', 'epoch_draw',
-    'RSKDCheckSegLabels', 'SegLabelError'
+    'RSKDCheckSegLabels', 'SegLabelError', 'RSKDSceneDataset',
+    'AnnotationError', 'check_scene_annotations', 'read_classes_file'
 ]

@@ -71,8 +71,9 @@ def test_missing_image_duplicate_and_format_are_reported_together(
         check_scene_annotations(ann, osp.join(scene_copy, 'images'),
                                 num_classes=8)
     msg = str(err.value)
-    assert '5 bad line(s)' in msg
-    assert 'image not found (2)' in msg  # does_not_exist.png and water/x.png
+    # a line is counted once, by its first fault (water/x.png's label)
+    assert '4 bad line(s) of 52' in msg
+    assert 'image not found (1)' in msg
     assert 'does_not_exist.png' in msg and 'line 49' in msg
     assert 'file listed twice (1): line 50' in msg
     assert "(first on line 1)" in msg

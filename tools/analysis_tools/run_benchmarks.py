@@ -30,6 +30,7 @@ command listing.
 """
 import argparse
 import json
+import math
 import os
 import os.path as osp
 import shlex
@@ -179,8 +180,6 @@ SCENE_ROWS = [
      EURO_STUDENT, 'epoch_{E}.pth', None),
     ('kd', 'Plain KD (KL, tau 4)', 'kd', EURO_KD, EURO_STUDENT,
      'student_epoch_{E}.pth', None),
-    ('lukd', 'Land-use KD (KL + cosine)', 'kd', EURO_LUKD, EURO_STUDENT,
-     'student_epoch_{E}.pth', None),
     ('ls_online', '(a) logit standardisation, online', 'kd', EURO_HMKD,
      EURO_STUDENT, 'student_epoch_{E}.pth', None),
     ('ls_cached', '(a) logit standardisation, cached (K=4 draws)', 'kd',
@@ -191,6 +190,13 @@ SCENE_ROWS = [
      EURO_MEAN, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
     ('clean_cached', '(d) KD on un-augmented images, cached (K=1)', 'kd',
      EURO_CLEAN, EURO_STUDENT, 'student_epoch_{E}.pth', 'clean'),
+    ('lukd', 'Land-use KD (KL + cosine)', 'kd', EURO_LUKD, EURO_STUDENT,
+     'student_epoch_{E}.pth', None),
+] + [
+    # the K ablation of cached KD (K=4 is ls_cached)
+    (f'ls_cached_k{k}', f'(a) logit standardisation, cached (K={k} draws)',
+     'kd', EURO_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', f'k{k}')
+    for k in (1, 2, 8, 16)
 ]
 
 
@@ -253,6 +259,9 @@ def scene_options(args, suite, row, seed, test=False):
                      f'{prefix}.members.{i}.model.head.num_classes={n}']
         opts += [f'{prefix}.members.1.model.backbone.img_size={size}',
                  f'{prefix}.data_preprocessor.num_classes={n}']
+    if (row.get('cache_name') or '').startswith('k') and not test:
+        opts.append('train_dataloader.dataset.num_draws='
+                    f"{row['cache_name'][1:]}")
     if row['train_config'] and not test:
         opts += [f'train_cfg.max_epochs={epochs}',
                  f'param_scheduler.0.T_max={epochs}']
@@ -350,10 +359,14 @@ def plan(args, suite_name, suite, rows):
     for row in order:
         for seed in seeds_of(row, args.seeds):
             out = row_dir(args, suite_name, row['name'], seed)
-            opts = suite_options(args, suite_name, suite, row, seed)
+            if suite.get('scene'):
+                opts = scene_options(args, suite, row, seed)
+            else:
+                opts = suite_options(args, suite_name, suite, row, seed)
             if row['cache']:
-                cache = osp.join(args.work_root, suite_name,
-                                 f"{row['name']}_teacher_cache")
+                cache = osp.join(
+                    args.work_root, suite_name,
+                    f"{row.get('cache_name') or row['name']}_teacher_cache")
                 opts += [f'train_dataloader.dataset.cache_dir={cache}',
                          f'model.teacher_cache={cache}']
                 cache_opts = [o for o in opts
@@ -392,6 +405,8 @@ def plan(args, suite_name, suite, rows):
                     'model.')]
             if suite_name == 'dubai':
                 test_opts = dubai_test_options(args, suite_name, suite, row)
+            if suite.get('scene'):
+                test_opts = scene_options(args, suite, row, seed, test=True)
             data = osp.abspath(osp.join(args.data_root, suite['data']))
             if suite_name == 'eurosat' and row['train_config']:
                 test_opts += [f'train_dataloader.dataset.data_root={data}']
@@ -592,6 +607,115 @@ def eurosat_table(args, suite, rows, cx_cache):
         lines.append(f"| {row['label']} | {row['role']} | {acc} | {seeds} | "
                      f'{per_epoch} | {total} | {params} | {flops} |')
     return '\n'.join(lines)
+
+
+# two-sided 95% quantiles of Student's t by degrees of freedom
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447,
+        7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179,
+        13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101,
+        19: 2.093, 20: 2.086, 25: 2.060, 30: 2.042}
+
+
+def t975(df):
+    """The two-sided 95% quantile of Student's t with ``df`` degrees of
+    freedom (the largest tabulated df not above it; 1.96 beyond 30)."""
+    if df > 30:
+        return 1.96
+    return T975[max(k for k in T975 if k <= df)]
+
+
+def paired_diff(a, b):
+    """Mean paired difference of ``a - b`` (dicts seed -> value, over the
+    seeds both have) with its 95% confidence interval (paired t), as
+    (mean, half_width, n); half_width is None with fewer than 2 pairs."""
+    seeds = sorted(set(a) & set(b))
+    diffs = [a[s] - b[s] for s in seeds]
+    if not diffs:
+        return None
+    if len(diffs) < 2:
+        return diffs[0], None, 1
+    half = t975(len(diffs) - 1) * statistics.stdev(diffs) / math.sqrt(
+        len(diffs))
+    return statistics.mean(diffs), half, len(diffs)
+
+
+def fmt_diff(d):
+    if d is None:
+        return '-'
+    mean, half, n = d
+    if half is None:
+        return f'{mean:+.2f} (1 seed)'
+    sig = ' *' if abs(mean) > half else ''
+    return f'{mean:+.2f} [{mean - half:+.2f}, {mean + half:+.2f}]{sig}'
+
+
+def scene_table(args, suite_name, suite, rows):
+    """Mean +/- std of test (and last-epoch val) top-1 per row, each KD
+    row's paired difference to the student alone and to plain KD with a
+    95% confidence interval over the seeds, and the wall time per row."""
+    metric = suite['metric']
+    acc, val = {}, {}
+    for r in rows:
+        name = r['row']['name']
+        acc[name] = {s: t['metrics'][metric] for s, t in r['tests']}
+        val[name] = {}
+        for s, _ in r['tests']:
+            d = row_dir(args, suite_name, name, s)
+            curve = _val_curve(d) if osp.isdir(d) else []
+            if curve:
+                val[name][s] = curve[-1]
+    lines = [
+        '| Row | Test top-1 (%) | Val top-1 (%) | Seeds | Test: vs student '
+        'alone [95% CI] | Test: vs plain KD [95% CI] | Val: vs plain KD '
+        '[95% CI] | Train wall (s/seed) | Teacher cache (s, once) |',
+        '|---|---|---|---|---|---|---|---|---|'
+    ]
+    for r in rows:
+        row = r['row']
+        name = row['name']
+        tests = acc[name]
+        walls = [t['wall_s'] for t in r['trains']]
+        cache_s = '-'
+        if row['cache']:
+            build = osp.join(
+                args.work_root, suite_name,
+                f"{row.get('cache_name') or name}_teacher_cache",
+                'build.json')
+            if osp.isfile(build):
+                cache_s = f"{load(build)['wall_s']:.0f}"
+        kd_row = row['role'] == 'student' and name != 'student'
+        vs_student = fmt_diff(paired_diff(tests, acc.get('student', {}))) \
+            if kd_row else '-'
+        vs_kd = fmt_diff(paired_diff(tests, acc.get('kd', {}))) \
+            if kd_row and name != 'kd' else '-'
+        val_vs_kd = fmt_diff(paired_diff(val[name], val.get('kd', {}))) \
+            if kd_row and name != 'kd' else '-'
+        seeds = ','.join(str(s) for s in sorted(tests)) or '-'
+        wall = f'{statistics.mean(walls):.0f}' if walls else '-'
+        lines.append(
+            f"| {row['label']} | {fmt_mean(list(tests.values()))} | "
+            f'{fmt_mean(list(val[name].values()))} | {seeds} | {vs_student}'
+            f' | {vs_kd} | {val_vs_kd} | {wall} | {cache_s} |')
+    return '\n'.join(lines)
+
+
+def write_scene_results(args, suite_name, suite):
+    """Print the scene table and write it (with the protocol) to
+    ``--results`` (default: WORK_ROOT/scene/results.md), atomically."""
+    rows = collect(args, suite_name, suite)
+    table = scene_table(args, suite_name, suite, rows)
+    seeds = ', '.join(str(s) for s in args.seeds)
+    text = (f"# {suite['title']}\n\n"
+            f"{len(suite['classes'])} classes, {suite['img_size']} px, "
+            f"{suite['epochs']} epochs, student seeds {seeds} (teacher "
+            'members: seed 0). Top-1 of the last epoch; differences are '
+            'paired over seeds, 95% confidence interval by the paired t; '
+            '`*`: the interval excludes 0.\n\n' + table + '\n')
+    print(table)
+    path = args.results or osp.join(args.work_root, suite_name, 'results.md')
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    write_text_atomic(path, text)
+    print(f'table written to {path}')
 
 
 def build_seg_model(args, suite, row):
@@ -1020,15 +1144,26 @@ def plot_eurosat(args, suite, rows):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--suite', nargs='+', default=list(SUITES),
-                   choices=list(SUITES))
+                   choices=list(SUITES) + ['scene'],
+                   help='eurosat and dubai: the published suites of '
+                   'docs/results.md (--data-root holds their data folders); '
+                   'scene: the scene-classification comparison on any data '
+                   'set folder given as --data-root (images/<Class>/<file> '
+                   '+ meta/{classes,train,val,test}.txt)')
     p.add_argument('--rows', nargs='+', help='only these rows (and what '
                    'they need)')
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
     p.add_argument('--data-root', default=osp.join(ROOT, '..', 'shared',
                                                    'data'))
-    p.add_argument('--work-root',
+    p.add_argument('--work-root', '--work-dir', dest='work_root',
                    default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
-    p.add_argument('--results', default=osp.join(ROOT, 'docs', 'results.md'))
+    p.add_argument('--epochs', type=int, default=30,
+                   help='scene suite: training epochs of every model')
+    p.add_argument('--img-size', type=int, default=64,
+                   help='scene suite: input size (images are resized)')
+    p.add_argument('--results', default=None,
+                   help='the results file (default: docs/results.md for '
+                   'eurosat/dubai, WORK_ROOT/scene/results.md for scene)')
     p.add_argument('--figures', default=osp.join(ROOT, 'docs', 'figures'))
     p.add_argument('--train-options', nargs='+', default=[],
                    help='extra --cfg-options of every training step (e.g. '
@@ -1045,13 +1180,31 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+def get_suite(args, suite_name):
+    if suite_name == 'scene':
+        return scene_suite(args)
+    return SUITES[suite_name]
+
+
 def main(argv=None):
     args = parse_args(argv)
     args.work_root = osp.abspath(args.work_root)
+    if 'scene' in args.suite and len(args.suite) > 1:
+        sys.exit('run_benchmarks.py: --suite scene reads its data set from '
+                 '--data-root and cannot be combined with other suites')
+    if 'scene' not in args.suite and args.results is None:
+        args.results = osp.join(ROOT, 'docs', 'results.md')
     if not args.tables_only:
         todo = []
+        known = [r['name'] for n in args.suite
+                 for r in get_suite(args, n)['rows']]
+        unknown = set(args.rows or ()) - set(known)
+        if unknown:
+            sys.exit(f"run_benchmarks.py: no row {', '.join(sorted(unknown))}"
+                     f" in suite(s) {', '.join(args.suite)}; rows: "
+                     f"{', '.join(known)}")
         for suite_name in args.suite:
-            suite = SUITES[suite_name]
+            suite = get_suite(args, suite_name)
             check = osp.join(args.data_root, suite['data'], suite['check'])
             if not osp.isfile(check):
                 sys.exit(f'run_benchmarks.py: suite {suite_name!r} needs '
@@ -1074,7 +1227,11 @@ def main(argv=None):
             log = step['result'][:-len('.json')] + '.log'
             wall = run_step(step, log)
             print(f'{tag}: finished in {wall:.0f} s', flush=True)
-    if not args.dry_run:
+    if args.dry_run:
+        return
+    if 'scene' in args.suite:
+        write_scene_results(args, 'scene', get_suite(args, 'scene'))
+    else:
         write_tables(args)
 
 

@@ -34,7 +34,11 @@ def member_disagreement(*member_logits: torch.Tensor) -> torch.Tensor:
     if len(member_logits) < 2:
         raise ValueError('member_disagreement needs the logits of at least '
                          f'2 members, got {len(member_logits)}')
-    probs = torch.stack([F.softmax(z.float(), dim=1) for z in member_logits])
+    # at least float32 (half-precision logits under AMP), float64 kept
+    probs = torch.stack([
+        F.softmax(z.to(torch.promote_types(z.dtype, torch.float32)), dim=1)
+        for z in member_logits
+    ])
     m = probs.shape[0]
     var = probs.var(dim=0, unbiased=False).sum(dim=1)
     return (var * m / (m - 1)).clamp(0, 1)
