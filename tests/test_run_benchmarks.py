@@ -74,6 +74,11 @@ def test_dubai_suite_runs_tabulates_plots_and_resumes(fake_dubai, tmp_path):
     assert '| EDP-CTNet + AKD + CWD | ' in table
     assert '| EDP-CTNet, fine-tuned without KD | not run |' in table
     assert 'python tools/pruning/export_pruned.py' in table
+    # only some rows have results here: the published plot is not redrawn
+    assert 'plots not redrawn' in out
+    assert not osp.exists(tmp_path / 'figures' / 'dubai_predictions.png')
+    regen = run_tool(cmd + ['--tables-only', '--regenerate'])
+    assert 'running' not in regen
     assert osp.isfile(tmp_path / 'figures' / 'dubai_predictions.png')
 
     # rerun: every step is found done and skipped
