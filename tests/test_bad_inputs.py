@@ -67,8 +67,10 @@ def test_unreadable_checkpoints_are_named_in_one_line(
                     str(tmp_path), '--cfg-options',
                     *scene_options(tiny_scene_root)])
     last = out.strip().splitlines()[-1]
+    assert last.startswith('test.py: error: ')
     assert str(text) in last and 'not a readable checkpoint' in last
     assert 'not a PyTorch checkpoint' in last
+    assert 'Traceback' not in out  # one line, not a stack
 
     good = tmp_path / 'good.pth'
     torch.save(dict(state_dict={'w': torch.zeros(1000)}), str(good))

@@ -154,4 +154,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from rskd_mm.utils import run_cli
+    run_cli(main)
