@@ -41,9 +41,22 @@ def test_create_write_complete_read(tmp_path):
         TeacherCache(str(tmp_path), mode='r')  # written, not yet complete
     cache.mark_complete()
     ro = TeacherCache(str(tmp_path), mode='r')
-    torch.testing.assert_close(ro.read(2, 1), logits[2, 1], atol=2e-3,
-                               rtol=1e-3)  # float16 storage
+    # float32 storage (the default): exact
+    assert torch.equal(ro.read(2, 1), logits[2, 1])
+    assert ro.logits.dtype == np.float32
+
+
+def test_float16_storage_rounds_each_logit(tmp_path):
+    cache = TeacherCache.create(str(tmp_path), 2, 1, 5, FP, dtype='float16')
+    logits = torch.randn(2, 1, 5) * 10
+    for i in range(2):
+        cache.write(i, 0, logits[i, 0])
+    cache.mark_complete()
+    ro = TeacherCache(str(tmp_path), mode='r')
     assert ro.logits.dtype == np.float16
+    assert torch.equal(ro.read(1, 0), logits[1, 0].half().float())
+    with pytest.raises(ValueError, match='float16 or float32'):
+        TeacherCache.create(str(tmp_path / 'x'), 2, 1, 5, FP, dtype='int8')
 
 
 def test_partial_cache_is_never_read_as_complete(tmp_path):

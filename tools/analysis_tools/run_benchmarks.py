@@ -223,7 +223,9 @@ def scene_suite(args):
         row.update(arch=arch, cache_name=cache)
         rows.append(row)
     return dict(
-        title=f'Scene classification: {root}', data='', check='meta/train.txt',
+        # named relative to the project, never by this machine's path
+        title=f'Scene classification: {osp.relpath(root, ROOT)}', data='',
+        check='meta/train.txt',
         epochs=args.epochs, img_size=args.img_size, classes=classes,
         input_shape=(3, args.img_size, args.img_size),
         metric='accuracy/top1', rows=rows, scene=True)
@@ -822,8 +824,9 @@ def plot_dubai(args, suite, rows, num_tiles=3):
     import numpy as np
     import torch
     from mmengine.dataset import pseudo_collate
-    from mmengine.runner import load_checkpoint
     from mmseg.registry import DATASETS
+
+    from rskd_mm.models.utils import load_checkpoint_strict
     by_name = {r['row']['name']: r for r in rows}
     shown = [n for n in ('teacher', 'edp') if by_name.get(n, {}).get('tests')]
     kd = [r for r in rows if r['row']['kind'] == 'edp_kd' and r['tests']]
@@ -840,7 +843,7 @@ def plot_dubai(args, suite, rows, num_tiles=3):
         work_dir = row_dir(args, 'dubai', name, 0)
         ckpt = (resolve_last(LAST + work_dir) if row['checkpoint'] == LAST
                 else osp.join(work_dir, row['checkpoint']))
-        load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+        load_checkpoint_strict(model, ckpt, what=f'{name} (prediction plot)')
         ds_cfg = dict(cfg.test_dataloader.dataset, data_root=data)
         dataset = DATASETS.build(ds_cfg)
         if tiles is None:
