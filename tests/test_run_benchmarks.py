@@ -261,3 +261,21 @@ def test_scene_suite_refuses_a_folder_without_classes(tmp_path, repo_root):
     assert str(tmp_path / 'meta' / 'classes.txt') in proc.stderr
     assert 'nothing was run or written' in proc.stderr
     assert not (tmp_path / 'w').exists()
+
+
+def test_scene_subset_is_balanced_reproducible_and_checked(
+        tiny_scene_root, tmp_path):
+    cmd = ['tools/dataset_converters/scene_subset.py', tiny_scene_root]
+    run_tool(cmd + [str(tmp_path / 'a'), '--per-class', '3', '1', '2'])
+    run_tool(cmd + [str(tmp_path / 'b'), '--per-class', '3', '1', '2'])
+    for split, n in (('train', 3), ('val', 1), ('test', 2)):
+        a = (tmp_path / 'a' / 'meta' / f'{split}.txt').read_text()
+        assert a == (tmp_path / 'b' / 'meta' / f'{split}.txt').read_text()
+        labels = [int(line.split()[1]) for line in a.splitlines()]
+        assert labels == [c for c in range(8) for _ in range(n)]
+        src = (osp.join(tiny_scene_root, 'meta', f'{split}.txt'))
+        assert set(a.splitlines()) <= set(open(src).read().splitlines())
+    # the subset is a valid data set: its annotations pass the check
+    from rskd_mm.datasets import check_scene_annotations
+    check_scene_annotations(str(tmp_path / 'a' / 'meta' / 'train.txt'),
+                            str(tmp_path / 'a' / 'images'), num_classes=8)
