@@ -67,6 +67,35 @@ def test_export_gives_a_smaller_static_model(pruned):
         ckpt['state_dict']
 
 
+def test_export_refuses_a_checkpoint_that_does_not_fit(pruned, tmp_path):
+    """A pruning checkpoint with one tensor of another shape stops the
+    export before anything is written, naming the file, config and key."""
+    import subprocess
+    import sys
+
+    from .conftest import subprocess_env
+    ckpt = torch.load(last_checkpoint(pruned['dir']), map_location='cpu',
+                      weights_only=False)
+    key = 'architecture.decode_head.conv_seg.weight'
+    assert key in ckpt['state_dict']
+    shape = tuple(ckpt['state_dict'][key].shape)
+    ckpt['state_dict'][key] = torch.zeros(shape[0] + 1, *shape[1:])
+    bad = str(tmp_path / 'bad.pth')
+    torch.save(ckpt, bad)
+    out_dir = tmp_path / 'out'
+    proc = subprocess.run(
+        [sys.executable, 'tools/pruning/export_pruned.py', PRUNE, bad,
+         '--out-dir', str(out_dir)], cwd=REPO_ROOT, env=subprocess_env(),
+        capture_output=True, text=True)
+    assert proc.returncode == 1
+    msg = proc.stderr
+    assert f'checkpoint {bad} does not fit the model of {PRUNE}' in msg
+    assert (f'{key}: checkpoint ({shape[0] + 1}, ' in msg
+            and f'vs model ({shape[0]}, ' in msg)
+    assert 'Traceback' not in msg
+    assert not out_dir.exists()
+
+
 def test_edpctnet_finetune_then_test(pruned, tiny_seg_root, tmp_path):
     subnet = osp.join(pruned['dir'], 'fix_subnet.json')
     opts = data_options(tiny_seg_root, 4, ('model.cfg.data_preprocessor', ))

@@ -70,7 +70,7 @@ class RSKDRunner(Runner):
             state = OrderedDict(
                 (re.sub(pattern, replacement, k), v) for k, v in state.items())
         plain = plain_model_checkpoint(model, state)
-        mapped = map_state_dict(model, state)
+        mapped = map_state_dict(model, state, log=plain)
         missing, unexpected, mismatched = state_dict_mismatch(
             model, mapped, ignore_missing=_loaded_elsewhere(model, plain))
         partial = bool(self.cfg.get('load_partial', False)) and not (

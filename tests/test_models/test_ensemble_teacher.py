@@ -118,7 +118,8 @@ def test_missing_checkpoint_is_named(tmp_path):
 def test_unreadable_checkpoint_is_named(tmp_path):
     bad = tmp_path / 'bad.pth'
     bad.write_bytes(b'not a checkpoint')
-    with pytest.raises(RuntimeError, match='cannot read checkpoint.*bad.pth'):
+    with pytest.raises(RuntimeError,
+                       match='bad.pth: not a readable checkpoint: not a PyTorch'):
         _ensemble(str(bad))
 
 

@@ -92,15 +92,16 @@ def read_checkpoint(filename: str, map_location='cpu', what: str = '') -> dict:
     return checkpoint
 
 
-def map_state_dict(model: nn.Module, state: 'OrderedDict') -> 'OrderedDict':
+def map_state_dict(model: nn.Module, state: 'OrderedDict',
+                   log: bool = False) -> 'OrderedDict':
     """Apply a model's own checkpoint key mapping (see
     :func:`accept_plain_architecture_checkpoint`) to ``state``, as its
-    ``load_state_dict`` would."""
+    ``load_state_dict`` would (and log the renaming when ``log``)."""
     mapper = getattr(model, '_rskd_map_state_dict', None)
     if mapper is None:
         return state
     state = OrderedDict(state)
-    mapper(state, '', log=False)
+    mapper(state, '', log=log)
     return state
 
 
