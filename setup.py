@@ -1,7 +1,6 @@
 """Install rskd_mm: ``pip install -e .`` (see README for the full stack)."""
 import os.path as osp
 import re
-
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))

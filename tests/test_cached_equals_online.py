@@ -30,8 +30,10 @@ PIPELINES = {
     # configs/_base_/datasets/eurosat-64px.py
     'eurosat': [
         dict(type='LoadImageFromFile'),
-        dict(type='RandomFlip', prob=[0.25, 0.25],
-             direction=['horizontal', 'vertical']),
+        dict(
+            type='RandomFlip',
+            prob=[0.25, 0.25],
+            direction=['horizontal', 'vertical']),
         dict(type='PackInputs'),
     ],
     'random_resized_crop': [
@@ -53,10 +55,11 @@ def _load_tool(name, path):
 @pytest.fixture(scope='module')
 def member_ckpts(tmp_path_factory):
     """Random-weight checkpoints of the two ensemble members."""
-    import rskd_mm  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
+
+    import rskd_mm  # noqa: F401
     init_default_scope('mmpretrain')
     cfg = Config.fromfile(HMKD)
     out = tmp_path_factory.mktemp('members')
@@ -73,10 +76,9 @@ def member_ckpts(tmp_path_factory):
 def _config(tmp_path, pipeline):
     """The demo fast-KD config with the pipeline under test."""
     path = tmp_path / f'fastkd_{pipeline}.py'
-    path.write_text(
-        f'_base_ = [{FASTKD!r}]\n'
-        'train_dataloader = dict(dataset=dict(dataset=dict(\n'
-        f'    pipeline={PIPELINES[pipeline]!r})))\n')
+    path.write_text(f'_base_ = [{FASTKD!r}]\n'
+                    'train_dataloader = dict(dataset=dict(dataset=dict(\n'
+                    f'    pipeline={PIPELINES[pipeline]!r})))\n')
     return str(path)
 
 
@@ -99,22 +101,26 @@ def _build_cache(config, root, ckpts, cache, dtype):
     tool = _load_tool('cache_teacher_outputs',
                       osp.join(REPO_ROOT, 'tools', 'cache_teacher_outputs.py'))
     opts = _options(root, ckpts, cache)
-    tool.main([config, '--out', cache, '--dtype', dtype, '--batch-size', '16',
-               '--cfg-options'] + [f'{k}={v}' for k, v in opts.items()])
+    tool.main([
+        config, '--out', cache, '--dtype', dtype, '--batch-size', '16',
+        '--cfg-options'
+    ] + [f'{k}={v}' for k, v in opts.items()])
 
 
 def _models_and_loader(config, root, ckpts, cache, workers, persistent):
-    import rskd_mm  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import MODELS, init_default_scope
     from mmengine.runner import Runner
+
+    import rskd_mm  # noqa: F401
     init_default_scope('mmpretrain')
     opts = _options(root, ckpts, cache, workers, persistent)
     fast = Config.fromfile(config)
     fast.merge_from_dict(opts)
     online_cfg = Config.fromfile(HMKD)
     online_cfg.merge_from_dict(
-        {k: v for k, v in opts.items() if k.startswith('model.teacher.')})
+        {k: v
+         for k, v in opts.items() if k.startswith('model.teacher.')})
     online = MODELS.build(online_cfg.model)
     cached = MODELS.build(fast.model)
     cached.architecture.load_state_dict(online.architecture.state_dict())
@@ -128,9 +134,10 @@ def _step(model, batch, optimizer):
     total = sum(v for k, v in losses.items() if 'loss' in k)
     optimizer.zero_grad()
     total.backward()
-    grads = {n: p.grad.detach().clone()
-             for n, p in model.architecture.named_parameters()
-             if p.grad is not None}
+    grads = {
+        n: p.grad.detach().clone()
+        for n, p in model.architecture.named_parameters() if p.grad is not None
+    }
     kd = [v for k, v in losses.items() if k.startswith('distill.')][0]
     optimizer.step()
     return kd.detach(), grads
@@ -158,8 +165,8 @@ def _compare(online, cached, loader, epochs=(0, 1), steps=3):
             assert g_on.keys() == g_ca.keys()
             for k in g_on:
                 scale = g_on[k].abs().max().item() + 1e-12
-                grad_diff = max(
-                    grad_diff, (g_on[k] - g_ca[k]).abs().max().item() / scale)
+                grad_diff = max(grad_diff,
+                                (g_on[k] - g_ca[k]).abs().max().item() / scale)
             n += 1
     assert n == len(epochs) * steps
     # the draws served in the two epochs differ (the sampler's epoch counts)
@@ -175,8 +182,9 @@ def test_cached_kd_equals_online_kd(tiny_scene_root, member_ckpts, tmp_path,
     cache = str(tmp_path / 'cache')
     config = _config(tmp_path, pipeline)
     _build_cache(config, tiny_scene_root, member_ckpts, cache, 'float32')
-    online, cached, loader = _models_and_loader(
-        config, tiny_scene_root, member_ckpts, cache, workers, persistent)
+    online, cached, loader = _models_and_loader(config, tiny_scene_root,
+                                                member_ckpts, cache, workers,
+                                                persistent)
     loss_diff, grad_diff = _compare(online, cached, loader)
     # float32 cache: the same numbers up to float summation order
     assert loss_diff < 1e-5, loss_diff
@@ -184,7 +192,7 @@ def test_cached_kd_equals_online_kd(tiny_scene_root, member_ckpts, tmp_path,
 
 
 def test_float16_cache_is_the_rounded_float32_cache(tiny_scene_root,
-                                                   member_ckpts, tmp_path):
+                                                    member_ckpts, tmp_path):
     """float16 storage changes nothing but the rounding of each logit.
 
     It is not the default: logit standardisation divides that rounding by

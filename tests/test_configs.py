@@ -1,8 +1,8 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 """Every config in configs/ parses, and its model builds and runs."""
 import glob
-import re
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -13,11 +13,12 @@ from rskd_mm.utils import online_model_cfg, strip_teacher_checkpoints
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
-    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
-                         recursive=True)
+    p for p in glob.glob(
+        osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
     if '_base_' not in p.split(osp.sep))
-BASES = sorted(glob.glob(osp.join(REPO, 'configs', '_base_', '**', '*.py'),
-                         recursive=True))
+BASES = sorted(
+    glob.glob(
+        osp.join(REPO, 'configs', '_base_', '**', '*.py'), recursive=True))
 
 
 def test_configs_found():
@@ -42,6 +43,7 @@ def dense_for_sub_model(model_cfg):
     fix_subnet.json (tests/test_tools_seg.py runs that chain); here the
     dense model they prune must build, and the structure file must be the
     one tools/pruning/export_pruned.py writes."""
+
     def dense(cfg):
         if cfg.get('type') == 'sub_model':
             assert cfg.fix_subnet.endswith('/fix_subnet.json')
@@ -81,8 +83,8 @@ def test_config_model_builds_and_runs(path):
     if cfg.default_scope == 'mmseg':
         from mmseg.structures import SegDataSample
         samples = [
-            SegDataSample(metainfo=dict(img_shape=(size, size),
-                                        ori_shape=(size, size)))
+            SegDataSample(
+                metainfo=dict(img_shape=(size, size), ori_shape=(size, size)))
             for _ in range(2)
         ]
     data = model.data_preprocessor(

@@ -25,8 +25,8 @@ import pytest
 import torch
 
 from .conftest import REPO_ROOT, subprocess_env
-from .test_tools import (FASTKD, KD, fastkd_options,  # noqa: F401
-                         last_checkpoint, run_tool, scene_options,
+from .test_tools import fastkd_options  # noqa: F401
+from .test_tools import (FASTKD, KD, last_checkpoint, run_tool, scene_options,
                          trained_teacher, trained_vit)
 
 WEIGHT_ATOL = 2e-3
@@ -51,16 +51,22 @@ def kd_config(tmp_path, base, drop_flip=True):
 
 def batch(opts, per_process):
     opts = [o for o in opts if not o.startswith('train_dataloader.batch')]
-    return opts + [f'train_dataloader.batch_size={per_process}',
-                   'train_cfg.max_epochs=2', 'train_dataloader.sampler.seed=0']
+    return opts + [
+        f'train_dataloader.batch_size={per_process}', 'train_cfg.max_epochs=2',
+        'train_dataloader.sampler.seed=0'
+    ]
 
 
 def dist(script, args, port):
-    proc = subprocess.run(
-        ['bash', f'tools/{script}', *args], cwd=REPO_ROOT,
-        env=subprocess_env(PORT=str(port), PYTHON=sys.executable,
-                           OMP_NUM_THREADS='1'),
-        capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(['bash', f'tools/{script}', *args],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(
+                              PORT=str(port),
+                              PYTHON=sys.executable,
+                              OMP_NUM_THREADS='1'),
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
     assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-5000:])
     return proc.stdout + proc.stderr
 
@@ -79,17 +85,20 @@ def val_top1(work_dir):
 
 
 def state(ckpt):
-    return torch.load(ckpt, map_location='cpu',
-                      weights_only=False)['state_dict']
+    return torch.load(
+        ckpt, map_location='cpu', weights_only=False)['state_dict']
 
 
 def compare_one_vs_two_processes(cfg, opts, tmp_path, port, num_val=16):
     one = str(tmp_path / 'one')
-    run_tool(['tools/train.py', cfg, '--work-dir', one, '--cfg-options',
-              *batch(opts, 16)])
+    run_tool([
+        'tools/train.py', cfg, '--work-dir', one, '--cfg-options',
+        *batch(opts, 16)
+    ])
     two = str(tmp_path / 'two')
-    out = dist('dist_train.sh', [cfg, '2', '--work-dir', two,
-                                 '--cfg-options', *batch(opts, 8)], port)
+    out = dist('dist_train.sh',
+               [cfg, '2', '--work-dir', two, '--cfg-options', *batch(opts, 8)],
+               port)
     assert 'using the gloo backend instead of nccl' in out
     log = open(glob.glob(osp.join(two, '*', '*.log'))[0]).read()
     assert 'Distributed training: True' in log and 'GPU number: 2' in log
@@ -101,8 +110,7 @@ def compare_one_vs_two_processes(cfg, opts, tmp_path, port, num_val=16):
     students = [k for k in a if k.startswith('architecture.')]
     assert students
     for k in students:
-        torch.testing.assert_close(b[k], a[k], atol=WEIGHT_ATOL, rtol=0,
-                                   msg=k)
+        torch.testing.assert_close(b[k], a[k], atol=WEIGHT_ATOL, rtol=0, msg=k)
     assert abs(val_top1(two) - val_top1(one)) <= 100.0 / num_val + 1e-6
     return one, two
 
@@ -125,14 +133,16 @@ def test_online_kd_two_processes_match_one(trained_teacher, tiny_scene_root,
     metrics = {}
     for n, run in ((1, None), (2, dist)):
         f = str(tmp_path / f'test{n}.json')
-        args = [cfg, last_checkpoint(two), '--work-dir',
-                str(tmp_path / f'test{n}'), '--metrics-out', f,
-                '--cfg-options', *opts]
+        args = [
+            cfg,
+            last_checkpoint(two), '--work-dir',
+            str(tmp_path / f'test{n}'), '--metrics-out', f, '--cfg-options',
+            *opts
+        ]
         if run is None:
             run_tool(['tools/test.py', *args])
         else:
-            dist('dist_test.sh', [args[0], args[1], '2', *args[2:]],
-                 free_port)
+            dist('dist_test.sh', [args[0], args[1], '2', *args[2:]], free_port)
         metrics[n] = json.load(open(f))['accuracy/top1']
     assert metrics[1] == metrics[2]
 
@@ -147,12 +157,16 @@ def test_cached_kd_two_processes_match_one(trained_teacher, trained_vit,
     opts = fastkd_options(tiny_scene_root, cache,
                           (trained_teacher, trained_vit))
     # the cache itself is built on 2 processes (images sharded by rank)
-    proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         f'--master_port={free_port}', 'tools/cache_teacher_outputs.py',
-         FASTKD, '--launcher', 'pytorch', '--cfg-options', *opts],
-        cwd=REPO_ROOT, env=subprocess_env(OMP_NUM_THREADS='1'),
-        capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
+        f'--master_port={free_port}', 'tools/cache_teacher_outputs.py', FASTKD,
+        '--launcher', 'pytorch', '--cfg-options', *opts
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(OMP_NUM_THREADS='1'),
+                          capture_output=True,
+                          text=True,
+                          timeout=900)
     assert proc.returncode == 0, proc.stderr[-5000:]
     out = proc.stdout + proc.stderr
     assert 'teacher cache complete' in out

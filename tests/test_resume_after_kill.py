@@ -13,8 +13,8 @@ import time
 import torch
 
 from .conftest import REPO_ROOT, subprocess_env
-from .test_tools import (FASTKD, KD, fastkd_options,  # noqa: F401
-                         last_checkpoint, run_tool, scene_options,
+from .test_tools import fastkd_options  # noqa: F401
+from .test_tools import (FASTKD, KD, last_checkpoint, run_tool, scene_options,
                          trained_teacher, trained_vit)
 
 # Tolerance: the same batches in the same order on the same machine give the
@@ -41,21 +41,27 @@ def with_batch_4(opts):
 
 def student(ckpt):
     sd = torch.load(ckpt, map_location='cpu', weights_only=False)
-    return sd, {k: v for k, v in sd['state_dict'].items()
-                if k.startswith('architecture.')}
+    return sd, {
+        k: v
+        for k, v in sd['state_dict'].items() if k.startswith('architecture.')
+    }
 
 
 def kill_resume_and_compare(cfg, opts, tmp_path):
     ref_dir = str(tmp_path / 'uninterrupted')
-    run_tool(['tools/train.py', cfg, '--work-dir', ref_dir, '--cfg-options',
-              *opts])
+    run_tool(
+        ['tools/train.py', cfg, '--work-dir', ref_dir, '--cfg-options', *opts])
 
     work = str(tmp_path / 'killed')
-    proc = subprocess.Popen(
-        [sys.executable, 'tools/train.py', cfg, '--work-dir', work,
-         '--cfg-options', *opts],
-        cwd=REPO_ROOT, env=subprocess_env(), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([
+        sys.executable, 'tools/train.py', cfg, '--work-dir', work,
+        '--cfg-options', *opts
+    ],
+                            cwd=REPO_ROOT,
+                            env=subprocess_env(),
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT,
+                            text=True)
     killed_at = None
     deadline = time.time() + 300
     for line in proc.stdout:
@@ -70,8 +76,10 @@ def kill_resume_and_compare(cfg, opts, tmp_path):
     assert osp.basename(last_checkpoint(work)) == 'epoch_1.pth'
     assert not osp.exists(osp.join(work, 'epoch_2.pth'))
 
-    out = run_tool(['tools/train.py', cfg, '--work-dir', work, '--resume',
-                    '--cfg-options', *opts])
+    out = run_tool([
+        'tools/train.py', cfg, '--work-dir', work, '--resume', '--cfg-options',
+        *opts
+    ])
     assert 'resumed epoch: 1, iter: 12' in out
     ref, ref_student = student(osp.join(ref_dir, 'epoch_3.pth'))
     got, got_student = student(osp.join(work, 'epoch_3.pth'))
@@ -80,20 +88,21 @@ def kill_resume_and_compare(cfg, opts, tmp_path):
     assert got['optimizer']['param_groups'][0]['lr'] == \
         ref['optimizer']['param_groups'][0]['lr']
     for k, v in ref_student.items():
-        torch.testing.assert_close(got_student[k], v, atol=ATOL, rtol=0,
-                                   msg=k)
+        torch.testing.assert_close(got_student[k], v, atol=ATOL, rtol=0, msg=k)
 
 
 def test_sigkill_then_resume_matches_uninterrupted(trained_teacher,
-                                                   tiny_scene_root,
-                                                   tmp_path):
-    opts = with_batch_4(scene_options(tiny_scene_root) +
-                        [f'model.teacher_ckpt={trained_teacher}'])
+                                                   tiny_scene_root, tmp_path):
+    opts = with_batch_4(
+        scene_options(tiny_scene_root) +
+        [f'model.teacher_ckpt={trained_teacher}'])
     kill_resume_and_compare(deterministic_config(tmp_path), opts, tmp_path)
 
 
-def test_cached_kd_resumes_at_the_same_cache_position(
-        trained_teacher, trained_vit, tiny_scene_root, tmp_path):
+def test_cached_kd_resumes_at_the_same_cache_position(trained_teacher,
+                                                      trained_vit,
+                                                      tiny_scene_root,
+                                                      tmp_path):
     """The cached config keeps its random crops and flips: every view is
     replayed from (seed, image, draw), and RSKDTeacherDrawSampler picks the
     draw from (seed, epoch, image), so the resumed run serves the same
@@ -101,6 +110,6 @@ def test_cached_kd_resumes_at_the_same_cache_position(
     cache = str(tmp_path / 'cache')
     opts = fastkd_options(tiny_scene_root, cache,
                           (trained_teacher, trained_vit))
-    run_tool(['tools/cache_teacher_outputs.py', FASTKD, '--cfg-options',
-              *opts])
+    run_tool(
+        ['tools/cache_teacher_outputs.py', FASTKD, '--cfg-options', *opts])
     kill_resume_and_compare(FASTKD, with_batch_4(opts), tmp_path)

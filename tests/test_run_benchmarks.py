@@ -26,15 +26,15 @@ def fake_dubai(tiny_seg_root, tmp_path_factory):
         os.makedirs(root / sub)
     for split in ('train', 'val'):
         stems = []
-        for img in sorted(glob.glob(osp.join(tiny_seg_root, 'img_dir', split,
-                                             '*.png'))):
+        for img in sorted(
+                glob.glob(osp.join(tiny_seg_root, 'img_dir', split, '*.png'))):
             stem = f'{split}_' + osp.splitext(osp.basename(img))[0]
-            mmcv.imwrite(mmcv.imread(img), str(root / 'img_dir' /
-                                               f'{stem}.jpg'))
-            ann = osp.join(tiny_seg_root, 'ann_dir', split,
-                           osp.basename(img))
-            mmcv.imwrite(mmcv.imread(ann, flag='unchanged'),
-                         str(root / 'ann_dir' / f'{stem}.png'))
+            mmcv.imwrite(
+                mmcv.imread(img), str(root / 'img_dir' / f'{stem}.jpg'))
+            ann = osp.join(tiny_seg_root, 'ann_dir', split, osp.basename(img))
+            mmcv.imwrite(
+                mmcv.imread(ann, flag='unchanged'),
+                str(root / 'ann_dir' / f'{stem}.png'))
             stems.append(stem)
         (root / 'meta' / f'{split}.txt').write_text('\n'.join(stems) + '\n')
     return str(data)
@@ -46,17 +46,20 @@ def test_dubai_suite_runs_tabulates_plots_and_resumes(fake_dubai, tmp_path):
                        '<!-- /results:dubai -->\n')
     cmd = [
         RUNNER, '--suite', 'dubai', '--rows', 'edp_akd_cwd', '--data-root',
-        fake_dubai, '--work-root', str(tmp_path / 'work'), '--results',
-        str(results), '--figures', str(tmp_path / 'figures'),
-        '--train-options', 'train_cfg.max_iters=2',
+        fake_dubai, '--work-root',
+        str(tmp_path / 'work'), '--results',
+        str(results), '--figures',
+        str(tmp_path / 'figures'), '--train-options', 'train_cfg.max_iters=2',
         'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'default_hooks.logger.interval=1'
     ]
     out = run_tool(cmd)
     # the row and what it needs (teacher, pruning + export), in order
-    steps = [line.split(': ')[0] for line in out.splitlines()
-             if line.startswith('[') and line.endswith('running ...')]
+    steps = [
+        line.split(': ')[0] for line in out.splitlines()
+        if line.startswith('[') and line.endswith('running ...')
+    ]
     assert steps == [
         '[1/8] teacher seed 0 train', '[2/8] teacher seed 0 test',
         '[3/8] pruned seed 0 train', '[4/8] pruned seed 0 export',
@@ -64,8 +67,8 @@ def test_dubai_suite_runs_tabulates_plots_and_resumes(fake_dubai, tmp_path):
         '[7/8] edp_akd_cwd seed 0 convert', '[8/8] edp_akd_cwd seed 0 test'
     ]
     work = tmp_path / 'work' / 'dubai'
-    test = json.loads((work / 'edp_akd_cwd' / 'seed0' / 'test.json')
-                      .read_text())
+    test = json.loads(
+        (work / 'edp_akd_cwd' / 'seed0' / 'test.json').read_text())
     assert 0.0 <= test['metrics']['mIoU'] <= 100.0
     assert 'IoU.building' in test['metrics']  # RSKDIoUMetric's per class
     # the student was tested as a plain EDP-CTNet checkpoint
@@ -108,15 +111,22 @@ def test_bad_data_root_is_an_error_and_erases_nothing(tmp_path, repo_root):
     import sys
 
     from .conftest import subprocess_env
-    docs = [osp.join(repo_root, 'docs', 'results.md'),
-            osp.join(repo_root, 'docs', 'figures')]
+    docs = [
+        osp.join(repo_root, 'docs', 'results.md'),
+        osp.join(repo_root, 'docs', 'figures')
+    ]
     before = _snapshot(docs)
     assert before
-    proc = subprocess.run(
-        [sys.executable, RUNNER, '--suite', 'eurosat', '--data-root',
-         str(tmp_path / 'nonexistent'), '--rows', 'kd', '--seeds', '0',
-         '--work-root', str(tmp_path / 'other')],
-        cwd=repo_root, env=subprocess_env(), capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, RUNNER, '--suite', 'eurosat', '--data-root',
+        str(tmp_path / 'nonexistent'), '--rows', 'kd', '--seeds', '0',
+        '--work-root',
+        str(tmp_path / 'other')
+    ],
+                          cwd=repo_root,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True)
     assert proc.returncode != 0
     assert str(tmp_path / 'nonexistent') in proc.stderr
     assert 'nothing was run or written' in proc.stderr
@@ -126,15 +136,16 @@ def test_bad_data_root_is_an_error_and_erases_nothing(tmp_path, repo_root):
     data = tmp_path / 'data' / 'eurosat_rgb' / 'meta'
     os.makedirs(data)
     (data / 'train.txt').write_text('')
-    out = run_tool([RUNNER, '--suite', 'eurosat', '--data-root',
-                    str(tmp_path / 'data'), '--rows', 'kd', '--seeds', '0',
-                    '--work-root', str(tmp_path / 'empty'), '--dry-run'])
+    out = run_tool([
+        RUNNER, '--suite', 'eurosat', '--data-root',
+        str(tmp_path / 'data'), '--rows', 'kd', '--seeds', '0', '--work-root',
+        str(tmp_path / 'empty'), '--dry-run'
+    ])
     assert 'kd seed 0 train' in out
     assert _snapshot(docs) == before
 
 
-def test_one_row_in_a_new_work_root_changes_that_row_only(tmp_path,
-                                                          repo_root):
+def test_one_row_in_a_new_work_root_changes_that_row_only(tmp_path, repo_root):
     """Tables regenerated from a work root that holds one row's result keep
     every other row's published line and commands, and leave the plots."""
     import shutil
@@ -148,36 +159,43 @@ def test_one_row_in_a_new_work_root_changes_that_row_only(tmp_path,
     work = tmp_path / 'work'
     kd = work / 'eurosat' / 'kd' / 'seed0'
     os.makedirs(kd)
-    (kd / 'test.json').write_text(json.dumps(dict(
-        wall_s=1.0, cmd='python tools/test.py KD_TEST_COMMAND',
-        metrics={'accuracy/top1': 12.34})))
-    out = run_tool([RUNNER, '--suite', 'eurosat', '--tables-only',
-                    '--work-root', str(work), '--results', str(results),
-                    '--figures', str(figures)])
+    (kd / 'test.json').write_text(
+        json.dumps(
+            dict(
+                wall_s=1.0,
+                cmd='python tools/test.py KD_TEST_COMMAND',
+                metrics={'accuracy/top1': 12.34})))
+    out = run_tool([
+        RUNNER, '--suite', 'eurosat', '--tables-only', '--work-root',
+        str(work), '--results',
+        str(results), '--figures',
+        str(figures)
+    ])
     assert 'keep their published lines' in out
     new = results.read_text().splitlines()
     changed_old = [line for line in old if line not in new]
     changed_new = [line for line in new if line not in old]
     # the KD row's table line, and its two commands (train, test) -> test
-    assert [line for line in changed_new if line.startswith('|')] == [
-        next(line for line in new if line.startswith('| Plain KD'))]
+    assert [line for line in changed_new if line.startswith('|')
+            ] == [next(line for line in new if line.startswith('| Plain KD'))]
     assert '12.34 (1 seed)' in changed_new[0]
-    assert any(line.startswith('python tools/test.py KD_TEST_COMMAND')
-               for line in changed_new)
+    assert any(
+        line.startswith('python tools/test.py KD_TEST_COMMAND')
+        for line in changed_new)
     assert len(changed_new) == 2
     # gone: the KD row's published line and its published commands only
     assert changed_old and all(
-        line.startswith(('| Plain KD', '# kd train'))
-        or '/eurosat/kd/' in line or 'configs/hmkd/kd_' in line
-        for line in changed_old), changed_old
+        line.startswith(('| Plain KD', '# kd train')) or '/eurosat/kd/' in line
+        or 'configs/hmkd/kd_' in line for line in changed_old), changed_old
     assert _snapshot([str(figures)]) == before_figs
 
 
 def _runner_module():
     import importlib.util
+
     from .conftest import REPO_ROOT
-    spec = importlib.util.spec_from_file_location(
-        'run_benchmarks', osp.join(REPO_ROOT, RUNNER))
+    spec = importlib.util.spec_from_file_location('run_benchmarks',
+                                                  osp.join(REPO_ROOT, RUNNER))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -186,10 +204,18 @@ def _runner_module():
 def test_paired_difference_and_its_confidence_interval():
     rb = _runner_module()
     # diffs 1, 2, 3: mean 2, sd 1, t(0.975, 2) = 4.303 -> half 4.303/sqrt 3
-    mean, half, n = rb.paired_diff({0: 11, 1: 12, 2: 13, 3: 50},
-                                   {0: 10, 1: 10, 2: 10})
+    mean, half, n = rb.paired_diff({
+        0: 11,
+        1: 12,
+        2: 13,
+        3: 50
+    }, {
+        0: 10,
+        1: 10,
+        2: 10
+    })
     assert (mean, n) == (2, 3)
-    assert half == pytest.approx(4.303 / 3 ** 0.5)
+    assert half == pytest.approx(4.303 / 3**0.5)
     assert rb.fmt_diff((mean, half, n)) == '+2.00 [-0.48, +4.48]'
     assert rb.fmt_diff((2.0, 0.5, 5)).endswith(' *')  # excludes 0
     assert rb.paired_diff({0: 1.0}, {1: 2.0}) is None  # no common seed
@@ -203,18 +229,20 @@ def test_scene_suite_on_any_folder(tiny_scene_root, tmp_path):
     table with paired differences, and a second run skips everything."""
     work = tmp_path / 'work'
     cmd = [
-        RUNNER, '--suite', 'scene', '--data-root', tiny_scene_root,
-        '--rows', 'student', 'mean_cached', '--seeds', '0', '1',
-        '--epochs', '1', '--img-size', '32', '--work-dir', str(work),
-        '--train-options', 'train_dataloader.batch_size=8',
+        RUNNER, '--suite', 'scene', '--data-root', tiny_scene_root, '--rows',
+        'student', 'mean_cached', '--seeds', '0', '1', '--epochs', '1',
+        '--img-size', '32', '--work-dir',
+        str(work), '--train-options', 'train_dataloader.batch_size=8',
         'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers='
         'False', 'default_hooks.logger.interval=1'
     ]
     out = run_tool(cmd)
-    steps = [line.split('] ')[1].split(':')[0] for line in out.splitlines()
-             if line.startswith('[') and line.endswith('running ...')]
+    steps = [
+        line.split('] ')[1].split(':')[0] for line in out.splitlines()
+        if line.startswith('[') and line.endswith('running ...')
+    ]
     assert steps == [
         'cnn seed 0 train', 'cnn seed 0 test', 'vit seed 0 train',
         'vit seed 0 test', 'student seed 0 train', 'student seed 0 test',
@@ -233,8 +261,9 @@ def test_scene_suite_on_any_folder(tiny_scene_root, tmp_path):
         (work / 'scene' / 'vit' / 'seed0' / 'train.json').read_text())
     assert 'model.backbone.img_size=32' in train['cmd']
     table = (work / 'scene' / 'results.md').read_text()
-    line = [ln for ln in table.splitlines()
-            if ln.startswith('| (c) draw-averaged')][0]
+    line = [
+        ln for ln in table.splitlines() if ln.startswith('| (c) draw-averaged')
+    ][0]
     cells = [c.strip() for c in line.split('|')[1:-1]]
     assert cells[3] == '0,1'  # seeds
     assert cells[4].count('[') == 1  # paired diff vs student with a CI
@@ -253,10 +282,15 @@ def test_scene_suite_refuses_a_folder_without_classes(tmp_path, repo_root):
 
     from .conftest import subprocess_env
     (tmp_path / 'meta').mkdir()
-    proc = subprocess.run(
-        [sys.executable, RUNNER, '--suite', 'scene', '--data-root',
-         str(tmp_path), '--work-dir', str(tmp_path / 'w')],
-        cwd=repo_root, env=subprocess_env(), capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, RUNNER, '--suite', 'scene', '--data-root',
+        str(tmp_path), '--work-dir',
+        str(tmp_path / 'w')
+    ],
+                          cwd=repo_root,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True)
     assert proc.returncode != 0
     assert str(tmp_path / 'meta' / 'classes.txt') in proc.stderr
     assert 'nothing was run or written' in proc.stderr
@@ -277,5 +311,7 @@ def test_scene_subset_is_balanced_reproducible_and_checked(
         assert set(a.splitlines()) <= set(open(src).read().splitlines())
     # the subset is a valid data set: its annotations pass the check
     from rskd_mm.datasets import check_scene_annotations
-    check_scene_annotations(str(tmp_path / 'a' / 'meta' / 'train.txt'),
-                            str(tmp_path / 'a' / 'images'), num_classes=8)
+    check_scene_annotations(
+        str(tmp_path / 'a' / 'meta' / 'train.txt'),
+        str(tmp_path / 'a' / 'images'),
+        num_classes=8)

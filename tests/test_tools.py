@@ -18,8 +18,8 @@ from .conftest import REPO_ROOT, subprocess_env
 DEMO = osp.join(REPO_ROOT, 'configs', 'demo')
 TEACHER = osp.join(DEMO, 'resnet18-w32_1xb32-30e_demo-scene-64px.py')
 STUDENT = osp.join(DEMO, 'mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
-KD = osp.join(
-    DEMO, 'kd_resnet18-w32_mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
+KD = osp.join(DEMO,
+              'kd_resnet18-w32_mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
 SEG = osp.join(DEMO, 'fcn_r18-w16_1xb4-2k_demo-seg-128px.py')
 
 
@@ -39,12 +39,13 @@ def scene_options(root, epochs=1):
 
 
 def run_tool(args, **env):
-    proc = subprocess.run([sys.executable] + args,
-                          cwd=REPO_ROOT,
-                          env=subprocess_env(**env),
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [sys.executable] + args,
+        cwd=REPO_ROOT,
+        env=subprocess_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert proc.returncode == 0, (
         f'{" ".join(args)} failed:\n{proc.stdout[-3000:]}\n'
         f'{proc.stderr[-5000:]}')
@@ -80,8 +81,7 @@ def test_train_then_test(trained_teacher, tiny_scene_root, tmp_path):
     assert 'accuracy/top1' in out
 
 
-def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root,
-                                   tmp_path):
+def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root, tmp_path):
     work_dir = str(tmp_path / 'kd')
     out = run_tool([
         'tools/train.py', KD, '--work-dir', work_dir, '--cfg-options',
@@ -110,11 +110,12 @@ def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root,
     # export the student: tools/test.py with the student's own config gives
     # the same metric, and mmpretrain's inference API loads it
     student_ckpt = str(tmp_path / 'student.pth')
-    run_tool(['tools/model_converters/distill_to_student.py', ckpt,
-              student_ckpt])
+    run_tool(
+        ['tools/model_converters/distill_to_student.py', ckpt, student_ckpt])
     plain = torch.load(student_ckpt, map_location='cpu', weights_only=False)
-    assert not any(k.startswith(('teacher.', 'architecture.'))
-                   for k in plain['state_dict'])
+    assert not any(
+        k.startswith(('teacher.', 'architecture.'))
+        for k in plain['state_dict'])
     metrics_file = str(tmp_path / 'student_metrics.json')
     run_tool([
         'tools/test.py', STUDENT, student_ckpt, '--work-dir', work_dir,
@@ -123,19 +124,20 @@ def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root,
     ])
     with open(metrics_file) as f:
         assert json.load(f)['accuracy/top1'] == pytest.approx(kd_top1)
-    from mmpretrain.apis import ImageClassificationInferencer
     from mmengine.config import Config
+    from mmpretrain.apis import ImageClassificationInferencer
     cfg = Config.fromfile(STUDENT)
     inferencer = ImageClassificationInferencer(
         model=cfg, pretrained=student_ckpt, device='cpu')
-    img = sorted(glob.glob(osp.join(tiny_scene_root, '**', '*.png'),
-                           recursive=True))[0]
+    img = sorted(
+        glob.glob(osp.join(tiny_scene_root, '**', '*.png'), recursive=True))[0]
     assert 0 <= inferencer(img)[0]['pred_label'] < 8
 
     # and back: a distillation starts from the plain student with load_from
     out = run_tool([
-        'tools/train.py', KD, '--work-dir', str(tmp_path / 'kd2'),
-        '--cfg-options', *scene_options(tiny_scene_root),
+        'tools/train.py', KD, '--work-dir',
+        str(tmp_path / 'kd2'), '--cfg-options',
+        *scene_options(tiny_scene_root),
         f'model.teacher_ckpt={trained_teacher}', f'load_from={student_ckpt}'
     ])
     assert 'loading it into `architecture`' in out
@@ -175,8 +177,9 @@ def test_segmentation_train_then_test(tiny_seg_root, tmp_path):
         'default_hooks.visualization.draw=False'
     ]
     work_dir = str(tmp_path)
-    run_tool(['tools/train.py', SEG, '--work-dir', work_dir,
-              '--cfg-options', *opts])
+    run_tool([
+        'tools/train.py', SEG, '--work-dir', work_dir, '--cfg-options', *opts
+    ])
     ckpt = last_checkpoint(work_dir)
     assert osp.basename(ckpt) == 'iter_4.pth'
     metrics_file = str(tmp_path / 'metrics.json')
@@ -222,8 +225,8 @@ def test_dist_train_two_processes_on_cpu(trained_teacher, tiny_scene_root,
 
 def test_collect_env():
     out = run_tool(['tools/misc/collect_env.py'])
-    for name in ('mmengine', 'mmcv', 'mmpretrain', 'mmsegmentation',
-                 'mmrazor', 'timm', 'PyTorch'):
+    for name in ('mmengine', 'mmcv', 'mmpretrain', 'mmsegmentation', 'mmrazor',
+                 'timm', 'PyTorch'):
         assert name in out
     assert 'mmcv ops: compiled' in out
 
@@ -231,8 +234,8 @@ def test_collect_env():
 def test_generator_cli(tmp_path):
     out = run_tool([
         'tools/dataset_converters/generate_synthetic_rs.py', 'scene',
-        str(tmp_path / 's'), '--num-per-class', '1', '1', '1', '--size',
-        '16', '--classes', 'water', 'forest'
+        str(tmp_path / 's'), '--num-per-class', '1', '1', '1', '--size', '16',
+        '--classes', 'water', 'forest'
     ])
     assert 'train: 2, val: 2, test: 2' in out
     with open(tmp_path / 's' / 'meta' / 'train.txt') as f:
@@ -299,16 +302,16 @@ def test_hmkd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
         last_checkpoint(work_dir), map_location='cpu', weights_only=False)
     assert student_state['meta']['dataset_meta']['classes'][0] == 'water'
     for k, v in student_state['state_dict'].items():
-        torch.testing.assert_close(v, full_state['state_dict'][
-            'architecture.' + k])
+        torch.testing.assert_close(
+            v, full_state['state_dict']['architecture.' + k])
 
     # 3. plain mmpretrain tools and APIs load the student checkpoint with the
     #    student's own config
     metrics_file = str(tmp_path / 'student.json')
     run_tool([
         'tools/test.py', STUDENT, student_ckpt, '--work-dir',
-        str(tmp_path / 'st'), '--metrics-out', metrics_file,
-        '--cfg-options', *scene_options(tiny_scene_root)
+        str(tmp_path / 'st'), '--metrics-out', metrics_file, '--cfg-options',
+        *scene_options(tiny_scene_root)
     ])
     with open(metrics_file) as f:
         assert 0.0 <= json.load(f)['accuracy/top1'] <= 100.0
@@ -346,8 +349,8 @@ def test_split_tool(tiny_scene_root, tmp_path):
     out = run_tool([
         'tools/dataset_converters/rs_split.py',
         osp.join(tiny_scene_root, 'images'),
-        str(tmp_path), '--train-ratio', '0.5', '--val-ratio', '0.2',
-        '--seed', '3'
+        str(tmp_path), '--train-ratio', '0.5', '--val-ratio', '0.2', '--seed',
+        '3'
     ])
     assert 'train: ' in out and 'test: ' in out
     with open(tmp_path / 'train.txt') as f:
@@ -355,22 +358,25 @@ def test_split_tool(tiny_scene_root, tmp_path):
     run_tool([
         'tools/dataset_converters/rs_split.py',
         osp.join(tiny_scene_root, 'images'),
-        str(tmp_path / 'again'), '--train-ratio', '0.5', '--val-ratio',
-        '0.2', '--seed', '3'
+        str(tmp_path / 'again'), '--train-ratio', '0.5', '--val-ratio', '0.2',
+        '--seed', '3'
     ])
     with open(tmp_path / 'again' / 'train.txt') as f:
         assert f.read() == first
 
 
-FASTKD = osp.join(REPO_ROOT, 'configs', 'fastkd',
-                  'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_'
-                  'demo-scene-64px.py')
+FASTKD = osp.join(
+    REPO_ROOT, 'configs', 'fastkd',
+    'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_'
+    'demo-scene-64px.py')
 
 
 def fastkd_options(root, cache_dir, members):
-    opts = [o.replace('train_dataloader.dataset.',
-                      'train_dataloader.dataset.dataset.')
-            for o in scene_options(root)]
+    opts = [
+        o.replace('train_dataloader.dataset.',
+                  'train_dataloader.dataset.dataset.')
+        for o in scene_options(root)
+    ]
     return opts + [
         f'train_dataloader.dataset.cache_dir={cache_dir}',
         f'model.teacher_cache={cache_dir}',
@@ -384,16 +390,18 @@ def test_cached_kd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
     """Build the cache, check replay is exact, train from it, refuse stale."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-
     from mmrazor.registry import MODELS
+
     from rskd_mm.datasets import (RSKDTeacherOutputDataset, TeacherCache,
                                   TeacherCacheError)
 
     cache_dir = str(tmp_path / 'cache')
     members = (trained_teacher, trained_vit)
     opts = fastkd_options(tiny_scene_root, cache_dir, members)
-    out = run_tool(['tools/cache_teacher_outputs.py', FASTKD, '--batch-size',
-                    '20', '--cfg-options', *opts])
+    out = run_tool([
+        'tools/cache_teacher_outputs.py', FASTKD, '--batch-size', '20',
+        '--cfg-options', *opts
+    ])
     assert 'teacher cache complete' in out
     cache = TeacherCache(cache_dir)
     assert cache.meta['num_samples'] == 48 and cache.meta['num_draws'] == 4
@@ -420,8 +428,10 @@ def test_cached_kd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
 
     # train from the cache: no teacher is built or run
     work_dir = str(tmp_path / 'train')
-    out = run_tool(['tools/train.py', FASTKD, '--work-dir', work_dir,
-                    '--cfg-options', *opts])
+    out = run_tool([
+        'tools/train.py', FASTKD, '--work-dir', work_dir, '--cfg-options',
+        *opts
+    ])
     assert 'distill.loss_lskd' in out
     assert osp.isfile(osp.join(work_dir, 'student_epoch_1.pth'))
 
@@ -431,8 +441,8 @@ def test_cached_kd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
     cache.flush()
     with pytest.raises(TeacherCacheError, match='incomplete'):
         TeacherCache(cache_dir)
-    out = run_tool(['tools/cache_teacher_outputs.py', FASTKD,
-                    '--cfg-options', *opts])
+    out = run_tool(
+        ['tools/cache_teacher_outputs.py', FASTKD, '--cfg-options', *opts])
     assert '12 to compute' in out
     TeacherCache(cache_dir)
 
@@ -441,7 +451,11 @@ def test_cached_kd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
         sys.executable, 'tools/train.py', FASTKD, '--work-dir', work_dir,
         '--cfg-options', *opts,
         f'model.teacher.members.1.checkpoint={trained_teacher}'
-    ], cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True)
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True)
     assert proc.returncode != 0
     assert 'teacher fingerprint differs' in proc.stderr
     # ... or another pipeline
@@ -449,7 +463,11 @@ def test_cached_kd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
         sys.executable, 'tools/train.py', FASTKD, '--work-dir', work_dir,
         '--cfg-options', *opts,
         'train_dataloader.dataset.dataset.pipeline.1.prob=[0.5,0.5]'
-    ], cwd=REPO_ROOT, env=subprocess_env(), capture_output=True, text=True)
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True)
     assert proc.returncode != 0
     assert 'pipeline fingerprint differs' in proc.stderr
 
@@ -459,8 +477,7 @@ def test_benchmark_kd_script_runs(tmp_path):
     out = run_tool([
         'tools/analysis_tools/benchmark_kd.py', '--img-size', '32',
         '--batch-size', '2', '--iters', '1', '--warmup', '0', '--teacher',
-        'resnet18', '--student', 'resnet18', '--dataset-size', '10',
-        '--json',
+        'resnet18', '--student', 'resnet18', '--dataset-size', '10', '--json',
         str(tmp_path / 'r.json'), '--plot',
         str(tmp_path / 'r.png')
     ])

@@ -14,15 +14,18 @@ CFG = osp.join(REPO_ROOT, 'configs', 'dpctnet')
 TEACHER = osp.join(CFG, 'dpctnet-t_1xb4-1k_demo-seg-128px.py')
 PRUNE = osp.join(CFG, 'prune-l1_dpctnet-t_1xb4-200_demo-seg-128px.py')
 EDP = osp.join(CFG, 'edpctnet-t_1xb4-1k_demo-seg-128px.py')
-AKD_CWD = osp.join(CFG, 'edpctnet-t-akd-cwd_dpctnet-t_1xb4-1k_demo-seg-128px.py')
+AKD_CWD = osp.join(CFG,
+                   'edpctnet-t-akd-cwd_dpctnet-t_1xb4-1k_demo-seg-128px.py')
 
 
-def data_options(root, iters, preprocessor_keys=('model.data_preprocessor',)):
+def data_options(root, iters, preprocessor_keys=('model.data_preprocessor', )):
     opts = []
     for split in ('train', 'val', 'test'):
-        opts += [f'{split}_dataloader.dataset.data_root={root}',
-                 f'{split}_dataloader.num_workers=0',
-                 f'{split}_dataloader.persistent_workers=False']
+        opts += [
+            f'{split}_dataloader.dataset.data_root={root}',
+            f'{split}_dataloader.num_workers=0',
+            f'{split}_dataloader.persistent_workers=False'
+        ]
     opts += ['train_dataloader.batch_size=2']
     opts += [f'{k}.size=[64,64]' for k in preprocessor_keys]
     return opts + [
@@ -38,8 +41,10 @@ def pruned(tiny_seg_root, tmp_path_factory):
     """Teacher (4 iterations), pruning run (8), export."""
     work = tmp_path_factory.mktemp('dpctnet')
     teacher_dir = str(work / 'teacher')
-    run_tool(['tools/train.py', TEACHER, '--work-dir', teacher_dir,
-              '--cfg-options', *data_options(tiny_seg_root, 4)])
+    run_tool([
+        'tools/train.py', TEACHER, '--work-dir', teacher_dir, '--cfg-options',
+        *data_options(tiny_seg_root, 4)
+    ])
     teacher = last_checkpoint(teacher_dir)
     prune_dir = str(work / 'prune')
     out = run_tool([
@@ -49,8 +54,9 @@ def pruned(tiny_seg_root, tmp_path_factory):
     ])
     assert 'loading it into `architecture`' in out  # the teacher's weights
     assert out.count('The model is pruned at') == 4
-    out = run_tool(['tools/pruning/export_pruned.py', PRUNE,
-                    last_checkpoint(prune_dir)])
+    out = run_tool(
+        ['tools/pruning/export_pruned.py', PRUNE,
+         last_checkpoint(prune_dir)])
     assert 'parameters:' in out
     with open(osp.join(prune_dir, 'pruned_summary.json')) as f:
         summary = json.load(f)
@@ -61,8 +67,10 @@ def test_export_gives_a_smaller_static_model(pruned):
     s = pruned['summary']
     assert s['params_after'] < s['params_before'] / 3
     assert all(0 < c <= 1 for c in s['choices'].values())
-    ckpt = torch.load(osp.join(pruned['dir'], 'pruned.pth'),
-                      map_location='cpu', weights_only=False)
+    ckpt = torch.load(
+        osp.join(pruned['dir'], 'pruned.pth'),
+        map_location='cpu',
+        weights_only=False)
     assert 'state_dict' in ckpt and 'backbone.ffm.1.fuse.conv.weight' in \
         ckpt['state_dict']
 
@@ -74,8 +82,8 @@ def test_export_refuses_a_checkpoint_that_does_not_fit(pruned, tmp_path):
     import sys
 
     from .conftest import subprocess_env
-    ckpt = torch.load(last_checkpoint(pruned['dir']), map_location='cpu',
-                      weights_only=False)
+    ckpt = torch.load(
+        last_checkpoint(pruned['dir']), map_location='cpu', weights_only=False)
     key = 'architecture.decode_head.conv_seg.weight'
     assert key in ckpt['state_dict']
     shape = tuple(ckpt['state_dict'][key].shape)
@@ -83,10 +91,15 @@ def test_export_refuses_a_checkpoint_that_does_not_fit(pruned, tmp_path):
     bad = str(tmp_path / 'bad.pth')
     torch.save(ckpt, bad)
     out_dir = tmp_path / 'out'
-    proc = subprocess.run(
-        [sys.executable, 'tools/pruning/export_pruned.py', PRUNE, bad,
-         '--out-dir', str(out_dir)], cwd=REPO_ROOT, env=subprocess_env(),
-        capture_output=True, text=True)
+    proc = subprocess.run([
+        sys.executable, 'tools/pruning/export_pruned.py', PRUNE, bad,
+        '--out-dir',
+        str(out_dir)
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True)
     assert proc.returncode == 1
     msg = proc.stderr
     assert f'checkpoint {bad} does not fit the model of {PRUNE}' in msg
@@ -99,14 +112,19 @@ def test_export_refuses_a_checkpoint_that_does_not_fit(pruned, tmp_path):
 def test_edpctnet_finetune_then_test(pruned, tiny_seg_root, tmp_path):
     subnet = osp.join(pruned['dir'], 'fix_subnet.json')
     opts = data_options(tiny_seg_root, 4, ('model.cfg.data_preprocessor', ))
-    opts += [f'model.fix_subnet={subnet}',
-             f"load_from={osp.join(pruned['dir'], 'pruned.pth')}"]
+    opts += [
+        f'model.fix_subnet={subnet}',
+        f"load_from={osp.join(pruned['dir'], 'pruned.pth')}"
+    ]
     work = str(tmp_path)
-    run_tool(['tools/train.py', EDP, '--work-dir', work, '--cfg-options',
-              *opts])
+    run_tool(
+        ['tools/train.py', EDP, '--work-dir', work, '--cfg-options', *opts])
     metrics = str(tmp_path / 'metrics.json')
-    run_tool(['tools/test.py', EDP, last_checkpoint(work), '--work-dir',
-              work, '--metrics-out', metrics, '--cfg-options', *opts])
+    run_tool([
+        'tools/test.py', EDP,
+        last_checkpoint(work), '--work-dir', work, '--metrics-out', metrics,
+        '--cfg-options', *opts
+    ])
     with open(metrics) as f:
         assert 0.0 <= json.load(f)['mIoU'] <= 100.0
 
@@ -116,9 +134,8 @@ def akd_cwd_options(pruned, root):
     teacher, eager AKD (no compile in short runs)."""
     subnet = osp.join(pruned['dir'], 'fix_subnet.json')
     opts = data_options(
-        root, 4,
-        ('model.data_preprocessor', 'model.teacher.data_preprocessor',
-         'model.architecture.cfg.data_preprocessor'))
+        root, 4, ('model.data_preprocessor', 'model.teacher.data_preprocessor',
+                  'model.architecture.cfg.data_preprocessor'))
     return opts + [
         f'model.architecture.fix_subnet={subnet}',
         f"model.teacher_ckpt={pruned['teacher']}",
@@ -127,49 +144,60 @@ def akd_cwd_options(pruned, root):
     ]
 
 
-def test_edpctnet_distilled_with_akd_and_cwd(pruned, tiny_seg_root,
-                                             tmp_path):
+def test_edpctnet_distilled_with_akd_and_cwd(pruned, tiny_seg_root, tmp_path):
     subnet = osp.join(pruned['dir'], 'fix_subnet.json')
     opts = akd_cwd_options(pruned, tiny_seg_root)
     work = str(tmp_path)
-    out = run_tool(['tools/train.py', AKD_CWD, '--work-dir', work,
-                    '--cfg-options', *opts])
+    out = run_tool([
+        'tools/train.py', AKD_CWD, '--work-dir', work, '--cfg-options', *opts
+    ])
     # both distillation terms are logged, and the student started from the
     # pruned weights
     assert 'distill.loss_akd' in out and 'distill.loss_cwd' in out
     assert 'loading it into `architecture`' in out
     metrics = str(tmp_path / 'metrics.json')
-    run_tool(['tools/test.py', AKD_CWD, last_checkpoint(work), '--work-dir',
-              work, '--metrics-out', metrics, '--cfg-options', *opts])
+    run_tool([
+        'tools/test.py', AKD_CWD,
+        last_checkpoint(work), '--work-dir', work, '--metrics-out', metrics,
+        '--cfg-options', *opts
+    ])
     with open(metrics) as f:
         miou = json.load(f)['mIoU']
     assert 0.0 <= miou <= 100.0
     # the distilled EDP-CTNet as a plain checkpoint for its own config
     student = str(tmp_path / 'edpctnet.pth')
-    run_tool(['tools/model_converters/distill_to_student.py',
-              last_checkpoint(work), student])
+    run_tool([
+        'tools/model_converters/distill_to_student.py',
+        last_checkpoint(work), student
+    ])
     edp_opts = data_options(tiny_seg_root, 4,
                             ('model.cfg.data_preprocessor', ))
     edp_opts += [f'model.fix_subnet={subnet}']
     metrics = str(tmp_path / 'student_metrics.json')
-    run_tool(['tools/test.py', EDP, student, '--work-dir', work,
-              '--metrics-out', metrics, '--cfg-options', *edp_opts])
+    run_tool([
+        'tools/test.py', EDP, student, '--work-dir', work, '--metrics-out',
+        metrics, '--cfg-options', *edp_opts
+    ])
     with open(metrics) as f:
         assert json.load(f)['mIoU'] == pytest.approx(miou)
 
 
 def test_akd_benchmark_script(tmp_path):
-    out = run_tool(['tools/analysis_tools/benchmark_akd.py', '--sizes', '16',
-                    '32', '--iters', '1', '--backends', 'eager', '--plot',
-                    str(tmp_path / 'akd.png')])
+    out = run_tool([
+        'tools/analysis_tools/benchmark_akd.py', '--sizes', '16', '32',
+        '--iters', '1', '--backends', 'eager', '--plot',
+        str(tmp_path / 'akd.png')
+    ])
     assert '| 32 | efficient-eager |' in out
     assert osp.isfile(tmp_path / 'akd.png')
 
 
 def test_edpctnet_benchmark_script(tmp_path):
-    out = run_tool(['tools/analysis_tools/benchmark_edpctnet.py', '--config',
-                    TEACHER, '--prune-config', PRUNE, '--size', '64',
-                    '--iters', '1', '--json', str(tmp_path / 'b.json')])
+    out = run_tool([
+        'tools/analysis_tools/benchmark_edpctnet.py', '--config', TEACHER,
+        '--prune-config', PRUNE, '--size', '64', '--iters', '1', '--json',
+        str(tmp_path / 'b.json')
+    ])
     assert '| EDP-CTNet |' in out
     with open(tmp_path / 'b.json') as f:
         rows = json.load(f)['rows']
@@ -187,25 +215,30 @@ def test_edpctnet_distillation_on_two_processes(pruned, tiny_seg_root,
     from .test_distributed import dist
     opts = akd_cwd_options(pruned, tiny_seg_root)
     work = str(tmp_path / 'train')
-    out = dist('dist_train.sh', [AKD_CWD, '2', '--work-dir', work,
-                                 '--cfg-options', *opts], free_port)
+    out = dist('dist_train.sh',
+               [AKD_CWD, '2', '--work-dir', work, '--cfg-options', *opts],
+               free_port)
     assert 'distill.loss_akd' in out and 'distill.loss_cwd' in out
     assert 'Distributed training: True' in out and 'GPU number: 2' in out
     ckpt = last_checkpoint(work)
     assert ckpt.endswith('iter_4.pth')
     # the frozen teacher is the teacher checkpoint, bit for bit
-    teacher = torch.load(pruned['teacher'], map_location='cpu',
-                         weights_only=False)['state_dict']
-    got = torch.load(ckpt, map_location='cpu',
-                     weights_only=False)['state_dict']
+    teacher = torch.load(
+        pruned['teacher'], map_location='cpu',
+        weights_only=False)['state_dict']
+    got = torch.load(
+        ckpt, map_location='cpu', weights_only=False)['state_dict']
     for k, v in teacher.items():
         assert torch.equal(got['teacher.' + k], v), k
 
     metrics = {}
     for n in (1, 2):
         f = str(tmp_path / f'metrics{n}.json')
-        args = ['--work-dir', str(tmp_path / f'test{n}'), '--metrics-out', f,
-                '--cfg-options', *opts]
+        args = [
+            '--work-dir',
+            str(tmp_path / f'test{n}'), '--metrics-out', f, '--cfg-options',
+            *opts
+        ]
         if n == 1:
             run_tool(['tools/test.py', AKD_CWD, ckpt, *args])
         else:

@@ -30,27 +30,39 @@ from mmengine.dataset import pseudo_collate
 from mmengine.dist import barrier, get_dist_info, init_dist
 from mmengine.registry import init_default_scope
 
-import rskd_mm  # noqa: F401  (compatibility layer, registrations)
-from mmrazor.registry import MODELS  # noqa: E402
-from rskd_mm.datasets import (RSKDTeacherOutputDataset,  # noqa: E402
-                              TeacherCache, teacher_fingerprint)
-from rskd_mm.utils import online_model_cfg  # noqa: E402
+# isort: off
+# rskd_mm applies its compatibility layer on import; mmrazor 1.0.0 cannot be
+# imported on the current stack before it.
+import rskd_mm  # noqa: F401
+from mmrazor.registry import MODELS
+# isort: on
+from rskd_mm.datasets import (RSKDTeacherOutputDataset, TeacherCache,
+                              teacher_fingerprint)
+from rskd_mm.utils import online_model_cfg
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='distillation config')
-    parser.add_argument('--out', help='cache directory (default: the '
-                        'config\'s cache_dir, else work_dirs/teacher_cache/'
-                        '<config name>)')
+    parser.add_argument(
+        '--out',
+        help='cache directory (default: the '
+        'config\'s cache_dir, else work_dirs/teacher_cache/'
+        '<config name>)')
     parser.add_argument('--num-draws', type=int, help='draws per image (K)')
     parser.add_argument('--seed', type=int, help='seed of the draws')
-    parser.add_argument('--topk', type=int, default=None,
-                        help='store only the k largest logits per output')
-    parser.add_argument('--dtype', choices=['float16', 'float32'],
-                        default='float32',
-                        help='storage type of the logits (float32: exact; '
-                        'float16: half the size, rounding of up to 2**-11 '
-                        'of each logit)')
+    parser.add_argument(
+        '--topk',
+        type=int,
+        default=None,
+        help='store only the k largest logits per output')
+    parser.add_argument(
+        '--dtype',
+        choices=['float16', 'float32'],
+        default='float32',
+        help='storage type of the logits (float32: exact; '
+        'float16: half the size, rounding of up to 2**-11 '
+        'of each logit)')
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     parser.add_argument(
@@ -68,8 +80,7 @@ def main(argv=None):
         cfg.merge_from_dict(args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     if args.launcher != 'none':
-        init_dist(args.launcher,
-                  **cfg.get('env_cfg', {}).get('dist_cfg', {}))
+        init_dist(args.launcher, **cfg.get('env_cfg', {}).get('dist_cfg', {}))
     rank, world_size = get_dist_info()
 
     dataset_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
@@ -110,21 +121,34 @@ def main(argv=None):
             algo.teacher_inputs(batch['inputs']), mode='tensor').shape[-1]
     if rank == 0:
         cache = TeacherCache.create(
-            out, len(dataset), num_draws, num_classes, fingerprints,
-            seed=seed, topk=args.topk,
-            extra=dict(config=osp.abspath(args.config)), dtype=args.dtype)
+            out,
+            len(dataset),
+            num_draws,
+            num_classes,
+            fingerprints,
+            seed=seed,
+            topk=args.topk,
+            extra=dict(config=osp.abspath(args.config)),
+            dtype=args.dtype)
     barrier()
     if rank != 0:
         cache = TeacherCache(out, mode='w')
-    cache.check(fingerprints, len(dataset), num_classes,
-                num_draws=num_draws, seed=seed, topk=args.topk)
+    cache.check(
+        fingerprints,
+        len(dataset),
+        num_classes,
+        num_draws=num_draws,
+        seed=seed,
+        topk=args.topk)
 
     todo = [(i, k) for i in range(rank, len(dataset), world_size)
             for k in range(num_draws) if not cache.done[i, k]]
     total = len(dataset) * num_draws
-    print(f'[rank {rank}] teacher cache {out}: {total} outputs '
-          f'({len(dataset)} images x {num_draws} draws), '
-          f'{len(todo)} to compute on this rank', flush=True)
+    print(
+        f'[rank {rank}] teacher cache {out}: {total} outputs '
+        f'({len(dataset)} images x {num_draws} draws), '
+        f'{len(todo)} to compute on this rank',
+        flush=True)
     start = time.perf_counter()
     for b in range(0, len(todo), args.batch_size):
         chunk = todo[b:b + args.batch_size]
@@ -140,7 +164,8 @@ def main(argv=None):
         if rank == 0 and (b // args.batch_size) % 10 == 0:
             rate = done / max(time.perf_counter() - start, 1e-9)
             print(f'[rank 0] {done}/{len(todo)} outputs, '
-                  f'{rate:.1f} img/s', flush=True)
+                  f'{rate:.1f} img/s',
+                  flush=True)
     elapsed = time.perf_counter() - start
     barrier()
     if rank == 0:
@@ -148,9 +173,10 @@ def main(argv=None):
         cache.meta['build_seconds'] = cache.meta.get('build_seconds',
                                                      0.0) + elapsed
         cache.mark_complete()
-        print(f'teacher cache complete: {out} ({total} outputs, '
-              f'{elapsed:.1f} s on rank 0 for {len(todo)} of them)',
-              flush=True)
+        print(
+            f'teacher cache complete: {out} ({total} outputs, '
+            f'{elapsed:.1f} s on rank 0 for {len(todo)} of them)',
+            flush=True)
 
 
 if __name__ == '__main__':

@@ -109,12 +109,16 @@ def main(argv=None):
 
     work_dir = osp.abspath(args.work_dir)
     os.makedirs(work_dir, exist_ok=True)
-    common = [f'train_dataloader.dataset.data_root={data_root}',
-              f'val_dataloader.dataset.data_root={data_root}',
-              f'test_dataloader.dataset.data_root={data_root}']
+    common = [
+        f'train_dataloader.dataset.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.data_root={data_root}'
+    ]
     if args.epochs is not None:
-        common += [f'train_cfg.max_epochs={args.epochs}',
-                   f'train_cfg.val_interval={args.epochs}']
+        common += [
+            f'train_cfg.max_epochs={args.epochs}',
+            f'train_cfg.val_interval={args.epochs}'
+        ]
 
     def train_and_test(name, config, extra=()):
         run_dir = osp.join(work_dir, name)
@@ -144,7 +148,8 @@ def main(argv=None):
     rows.append(train_and_test('student', STUDENT_CFG))
     rows.append(
         train_and_test(
-            'student_kd', KD_CFG,
+            'student_kd',
+            KD_CFG,
             extra=[f'model.teacher_ckpt={rows[0]["ckpt"]}']))
     total = time.perf_counter() - start
 

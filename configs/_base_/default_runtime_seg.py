@@ -7,8 +7,9 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000,
-                    max_keep_ckpts=2),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=1000,
+        max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # stop at the first NaN/inf loss term, before a checkpoint is written
     finite_loss=dict(type='RSKDFiniteLossHook'),

@@ -24,6 +24,6 @@ model = dict(
         type='VisionTransformerClsHead',
         num_classes=21,
         in_channels=384,
-        loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1,
-                  mode='original'),
+        loss=dict(
+            type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),
         topk=(1, 5)))

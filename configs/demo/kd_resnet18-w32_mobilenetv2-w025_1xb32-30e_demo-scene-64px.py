@@ -26,11 +26,17 @@ model = dict(
             std=[58.395, 57.12, 57.375],
             to_rgb=True),
         backbone=dict(
-            type='ResNet', depth=18, stem_channels=32, base_channels=32,
-            out_indices=(3, ), style='pytorch'),
+            type='ResNet',
+            depth=18,
+            stem_channels=32,
+            base_channels=32,
+            out_indices=(3, ),
+            style='pytorch'),
         neck=dict(type='GlobalAveragePooling'),
         head=dict(
-            type='LinearClsHead', num_classes=8, in_channels=256,
+            type='LinearClsHead',
+            num_classes=8,
+            in_channels=256,
             loss=dict(type='CrossEntropyLoss'))),
     teacher_ckpt=teacher_ckpt,
     distiller=dict(

@@ -9,8 +9,13 @@ _base_ = [
 ]
 model = dict(data_preprocessor=_base_.data_preprocessor)
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=1000,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=1000,
+        by_epoch=False)
 ]
 train_cfg = dict(max_iters=1000, val_interval=500)
 default_hooks = dict(checkpoint=dict(interval=500))

@@ -13,8 +13,13 @@ model = dict(
     data_preprocessor=_base_.data_preprocessor,
     decode_head=dict(num_classes=6))
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=1000,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=1000,
+        by_epoch=False)
 ]
 train_cfg = dict(max_iters=1000, val_interval=250)
 default_hooks = dict(checkpoint=dict(interval=250))

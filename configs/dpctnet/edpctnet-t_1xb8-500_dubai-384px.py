@@ -17,7 +17,12 @@ model = dict(
     mode='mutator')
 load_from = prune_dir + '/pruned.pth'
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=500,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=500,
+        by_epoch=False)
 ]
 train_cfg = dict(max_iters=500, val_interval=250)

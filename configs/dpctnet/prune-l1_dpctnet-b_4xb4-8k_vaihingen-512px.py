@@ -29,8 +29,13 @@ model = dict(
     step_freq=500,
     prune_times=8)
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=8000,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=8000,
+        by_epoch=False)
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 train_cfg = dict(max_iters=8000, val_interval=4000)

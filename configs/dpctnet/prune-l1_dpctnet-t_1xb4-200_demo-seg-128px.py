@@ -35,8 +35,13 @@ model = dict(
     prune_times=4)
 
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=200,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=200,
+        by_epoch=False)
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 train_cfg = dict(max_iters=200, val_interval=200)

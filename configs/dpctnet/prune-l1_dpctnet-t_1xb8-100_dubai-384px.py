@@ -31,8 +31,13 @@ model = dict(
     prune_times=4)
 
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=100,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=100,
+        by_epoch=False)
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.005))
 train_cfg = dict(max_iters=100, val_interval=100)

@@ -10,8 +10,7 @@ model = dict(
             gt_labels=dict(type='ModuleInputs', source='head.loss_module')),
         distill_losses=dict(
             _delete_=True,
-            loss_dkd=dict(
-                type='DKDLoss', tau=4.0, beta=2.0, loss_weight=1.0)),
+            loss_dkd=dict(type='DKDLoss', tau=4.0, beta=2.0, loss_weight=1.0)),
         loss_forward_mappings=dict(
             _delete_=True,
             loss_dkd=dict(

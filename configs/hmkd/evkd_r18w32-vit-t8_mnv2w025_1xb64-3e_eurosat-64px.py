@@ -13,8 +13,11 @@ model = dict(
         distill_losses=dict(
             _delete_=True,
             loss_evkd=dict(
-                type='RSKDEnsembleVarianceKD', tau=4.0, alpha=1.0,
-                beta=0.0, loss_weight=1.0)),
+                type='RSKDEnsembleVarianceKD',
+                tau=4.0,
+                alpha=1.0,
+                beta=0.0,
+                loss_weight=1.0)),
         loss_forward_mappings=dict(
             _delete_=True,
             loss_evkd=dict(

@@ -2,7 +2,9 @@
 # ResNet-18-w32 teacher distils MobileNetV2-w0.25 with the hard cross-entropy
 # plus the KL + cosine soft loss (RSKDKLCosineKD). Same teacher, student and
 # schedule as the demo's Hinton KD config, so the two compare directly.
-_base_ = ['../demo/kd_resnet18-w32_mobilenetv2-w025_1xb32-30e_demo-scene-64px.py']
+_base_ = [
+    '../demo/kd_resnet18-w32_mobilenetv2-w025_1xb32-30e_demo-scene-64px.py'
+]
 
 model = dict(
     distiller=dict(

@@ -25,8 +25,8 @@ def atomic_write_bytes(data: bytes, path: str) -> None:
     path = os.fspath(path)
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{osp.basename(path)}.',
-                               suffix='.tmp', dir=directory)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{osp.basename(path)}.', suffix='.tmp', dir=directory)
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)

@@ -29,8 +29,8 @@ def _weights_only() -> bool:
 def torch_load(f, map_location=None):
     """``torch.load`` with the pre-2.6 default, unless the user opted in."""
     import torch
-    return torch.load(f, map_location=map_location,
-                      weights_only=_weights_only())
+    return torch.load(
+        f, map_location=map_location, weights_only=_weights_only())
 
 
 def load_from_local(filename, map_location):

@@ -67,8 +67,8 @@ def needed() -> bool:
 def apply() -> None:
     from mmengine.dist import utils as dist_utils
     for name in ('_init_dist_pytorch', '_init_dist_slurm', '_init_dist_mpi'):
-        setattr(dist_utils, name, _without_set_device(getattr(dist_utils,
-                                                              name)))
+        setattr(dist_utils, name,
+                _without_set_device(getattr(dist_utils, name)))
 
     from mmengine.model.wrappers import MMDistributedDataParallel
     original_init = MMDistributedDataParallel.__init__
@@ -76,8 +76,8 @@ def apply() -> None:
     @functools.wraps(original_init)
     def __init__(self, module, detect_anomalous_params=False, **kwargs):
         device_ids = kwargs.get('device_ids')
-        if device_ids is not None and all(
-                p.device.type == 'cpu' for p in module.parameters()):
+        if device_ids is not None and all(p.device.type == 'cpu'
+                                          for p in module.parameters()):
             kwargs['device_ids'] = None
             kwargs.pop('output_device', None)
         original_init(

@@ -69,8 +69,8 @@ def get_installed_path(package: str) -> str:
         return osp.dirname(spec.origin)
     # Editable installs and regular installs alike: ask the import system
     # where the top-level module lives.
-    module = package2module(package) if not importlib.util.find_spec(
-        package) else package
+    module = package2module(
+        package) if not importlib.util.find_spec(package) else package
     spec = importlib.util.find_spec(module)
     if spec is not None and spec.origin is not None:
         return osp.dirname(spec.origin)

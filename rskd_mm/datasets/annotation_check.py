@@ -47,12 +47,11 @@ def _list_dir(cache: Dict[str, Optional[set]], folder: str) -> Optional[set]:
     return cache[folder]
 
 
-def check_scene_annotations(
-        ann_file: str,
-        img_prefix: str = '',
-        num_classes: Optional[int] = None,
-        classes: Optional[Sequence[str]] = None,
-        check_files: bool = True) -> List[Tuple[str, int]]:
+def check_scene_annotations(ann_file: str,
+                            img_prefix: str = '',
+                            num_classes: Optional[int] = None,
+                            classes: Optional[Sequence[str]] = None,
+                            check_files: bool = True) -> List[Tuple[str, int]]:
     """Parse and check a ``<file> <label>`` annotation file.
 
     Checks: every non-blank line has a file name and an integer label; the
@@ -123,8 +122,7 @@ def check_scene_annotations(
         raise AnnotationError(
             f'{ann_file}: the split is empty (no "<file> <label>" lines)')
     if problems:
-        total = len({p.split(':', 1)[0] for v in problems.values()
-                     for p in v})
+        total = len({p.split(':', 1)[0] for v in problems.values() for p in v})
         parts = [f'{ann_file}: {total} bad line(s) of {len(lines)}:']
         for kind, items in problems.items():
             shown = '; '.join(items[:MAX_LISTED])
@@ -140,11 +138,14 @@ def check_scene_annotations(
     if classes is not None and osp.isfile(classes_file):
         listed = read_classes_file(classes_file)
         if list(listed) != list(classes):
-            diff = [f'label {i}: {a!r} in classes.txt vs {b!r} in the config'
-                    for i, (a, b) in enumerate(zip(listed, classes)) if a != b]
+            diff = [
+                f'label {i}: {a!r} in classes.txt vs {b!r} in the config'
+                for i, (a, b) in enumerate(zip(listed, classes)) if a != b
+            ]
             if len(listed) != len(classes):
-                diff.insert(0, f'{len(listed)} classes in classes.txt vs '
-                            f'{len(classes)} in the config')
+                diff.insert(
+                    0, f'{len(listed)} classes in classes.txt vs '
+                    f'{len(classes)} in the config')
             raise AnnotationError(
                 f'{classes_file} disagrees with the classes of the config '
                 f'used with {ann_file}: ' + '; '.join(diff[:MAX_LISTED]))

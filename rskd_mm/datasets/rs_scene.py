@@ -24,9 +24,9 @@ from .annotation_check import check_scene_annotations, read_classes_file
 UCM_CLASSES = ('agricultural', 'airplane', 'baseballdiamond', 'beach',
                'buildings', 'chaparral', 'denseresidential', 'forest',
                'freeway', 'golfcourse', 'harbor', 'intersection',
-               'mediumresidential', 'mobilehomepark', 'overpass',
-               'parkinglot', 'river', 'runway', 'sparseresidential',
-               'storagetanks', 'tenniscourt')
+               'mediumresidential', 'mobilehomepark', 'overpass', 'parkinglot',
+               'river', 'runway', 'sparseresidential', 'storagetanks',
+               'tenniscourt')
 
 #: AID (Xia et al., 2017): 30 classes, 10,000 images, 600x600.
 AID_CLASSES = ('Airport', 'BareLand', 'BaseballField', 'Beach', 'Bridge',
@@ -38,17 +38,19 @@ AID_CLASSES = ('Airport', 'BareLand', 'BaseballField', 'Beach', 'Bridge',
                'StorageTanks', 'Viaduct')
 
 #: NWPU-RESISC45 (Cheng et al., 2017): 45 classes, 700 images each, 256x256.
-NWPU45_CLASSES = (
-    'airplane', 'airport', 'baseball_diamond', 'basketball_court', 'beach',
-    'bridge', 'chaparral', 'church', 'circular_farmland', 'cloud',
-    'commercial_area', 'dense_residential', 'desert', 'forest', 'freeway',
-    'golf_course', 'ground_track_field', 'harbor', 'industrial_area',
-    'intersection', 'island', 'lake', 'meadow', 'medium_residential',
-    'mobile_home_park', 'mountain', 'overpass', 'palace', 'parking_lot',
-    'railway', 'railway_station', 'rectangular_farmland', 'river',
-    'roundabout', 'runway', 'sea_ice', 'ship', 'snowberg',
-    'sparse_residential', 'stadium', 'storage_tank', 'tennis_court',
-    'terrace', 'thermal_power_station', 'wetland')
+NWPU45_CLASSES = ('airplane', 'airport', 'baseball_diamond',
+                  'basketball_court', 'beach', 'bridge', 'chaparral', 'church',
+                  'circular_farmland', 'cloud', 'commercial_area',
+                  'dense_residential', 'desert', 'forest', 'freeway',
+                  'golf_course', 'ground_track_field', 'harbor',
+                  'industrial_area', 'intersection', 'island', 'lake',
+                  'meadow', 'medium_residential', 'mobile_home_park',
+                  'mountain', 'overpass', 'palace', 'parking_lot', 'railway',
+                  'railway_station', 'rectangular_farmland', 'river',
+                  'roundabout', 'runway', 'sea_ice', 'ship', 'snowberg',
+                  'sparse_residential', 'stadium', 'storage_tank',
+                  'tennis_court', 'terrace', 'thermal_power_station',
+                  'wetland')
 
 #: EuroSAT RGB (Helber et al., 2019): 10 classes, 27,000 images, 64x64.
 EUROSAT_CLASSES = ('AnnualCrop', 'Forest', 'HerbaceousVegetation', 'Highway',

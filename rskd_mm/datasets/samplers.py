@@ -10,8 +10,7 @@ from mmengine.registry import DATA_SAMPLERS
 def epoch_draw(seed: int, epoch: int, index: int, num_draws: int) -> int:
     """Which of the ``num_draws`` cached draws sample ``index`` is served as
     in ``epoch``: a pure function of its arguments."""
-    digest = hashlib.sha256(
-        f'choice:{seed}:{epoch}:{index}'.encode()).digest()
+    digest = hashlib.sha256(f'choice:{seed}:{epoch}:{index}'.encode()).digest()
     return int.from_bytes(digest[:8], 'little') % num_draws
 
 
@@ -46,8 +45,8 @@ class RSKDTeacherDrawSampler(DefaultSampler):
                 'RSKDTeacherDrawSampler serves the draws of an '
                 'RSKDTeacherOutputDataset (train_dataloader.dataset.type); '
                 f'got {type(dataset).__name__}')
-        super().__init__(dataset, shuffle=shuffle, seed=seed,
-                         round_up=round_up)
+        super().__init__(
+            dataset, shuffle=shuffle, seed=seed, round_up=round_up)
 
     def __iter__(self) -> Iterator[Tuple[int, int]]:
         k = self.dataset.num_draws

@@ -8,10 +8,10 @@ from typing import Dict, List, Optional, Sequence
 from .rs_scene import _EXTENSIONS
 
 
-def scan_class_folders(data_prefix: str,
-                       classes: Optional[Sequence[str]] = None,
-                       extensions: Sequence[str] = _EXTENSIONS
-                       ) -> Dict[str, List[str]]:
+def scan_class_folders(
+        data_prefix: str,
+        classes: Optional[Sequence[str]] = None,
+        extensions: Sequence[str] = _EXTENSIONS) -> Dict[str, List[str]]:
     """``{class: sorted relative image paths}`` of a ``<class>/<img>`` tree.
 
     Args:

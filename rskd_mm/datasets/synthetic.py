@@ -31,16 +31,16 @@ import numpy as np
 from PIL import Image
 
 #: Scene classes of the synthetic classification set, in label order.
-SCENE_CLASSES: Tuple[str, ...] = (
-    'water', 'river', 'road', 'farmland', 'meadow', 'forest',
-    'sparse_residential', 'dense_residential')
+SCENE_CLASSES: Tuple[str, ...] = ('water', 'river', 'road', 'farmland',
+                                  'meadow', 'forest', 'sparse_residential',
+                                  'dense_residential')
 
 #: Segmentation classes, in label order (255 is "ignore").
-SEG_CLASSES: Tuple[str, ...] = ('land', 'water', 'road', 'building',
-                                'vegetation')
-SEG_PALETTE: Tuple[Tuple[int, int, int], ...] = ((200, 180, 140), (40, 90, 180),
-                                                 (128, 128, 128),
-                                                 (200, 60, 50), (40, 140, 40))
+SEG_CLASSES: Tuple[str,
+                   ...] = ('land', 'water', 'road', 'building', 'vegetation')
+SEG_PALETTE: Tuple[Tuple[int, int, int],
+                   ...] = ((200, 180, 140), (40, 90, 180), (128, 128, 128),
+                           (200, 60, 50), (40, 140, 40))
 
 _SPLITS = ('train', 'val', 'test')
 
@@ -48,9 +48,8 @@ _SPLITS = ('train', 'val', 'test')
 def _rng(seed: int, *keys) -> np.random.Generator:
     """An independent generator for ``(seed, *keys)``, stable across runs."""
     words = [seed] + [
-        k if isinstance(k, int) else sum(ord(c) * 131**i
-                                         for i, c in enumerate(k)) % 2**31
-        for k in keys
+        k if isinstance(k, int) else
+        sum(ord(c) * 131**i for i, c in enumerate(k)) % 2**31 for k in keys
     ]
     return np.random.default_rng(np.random.SeedSequence(words))
 
@@ -58,8 +57,8 @@ def _rng(seed: int, *keys) -> np.random.Generator:
 def _smooth_noise(rng, size: int, scale: int) -> np.ndarray:
     """Value noise in [0, 1]: random ``scale`` x ``scale`` grid, upsampled."""
     grid = rng.random((scale, scale)).astype(np.float32)
-    img = Image.fromarray((grid * 255).astype(np.uint8)).resize(
-        (size, size), Image.BICUBIC)
+    img = Image.fromarray((grid * 255).astype(np.uint8)).resize((size, size),
+                                                                Image.BICUBIC)
     return np.asarray(img, dtype=np.float32) / 255.0
 
 
@@ -76,14 +75,13 @@ def _rotate(x, y, size, angle):
 
 def _mix(base, color, mask):
     """Blend ``color`` (3,) into ``base`` (H, W, 3) where ``mask`` (H, W)."""
-    return base * (1 - mask[..., None]) + np.asarray(color)[None,
-                                                               None] * mask[...,
-                                                                            None]
+    return base * (
+        1 - mask[..., None]) + np.asarray(color)[None, None] * mask[..., None]
 
 
 def _jitter(rng, color, amount=25.0):
-    return np.clip(np.asarray(color, np.float32) +
-                   rng.normal(0, amount, 3), 0, 255)
+    return np.clip(
+        np.asarray(color, np.float32) + rng.normal(0, amount, 3), 0, 255)
 
 
 def _background(rng, size, color, scale=6, amount=30.0):
@@ -127,8 +125,10 @@ def _scene_farmland(rng, size):
     u, v = _rotate(x, y, size, rng.uniform(0, np.pi))
     period = rng.uniform(6, 14)
     field = np.floor(u / period).astype(int)
-    colors = [_jitter(rng, c) for c in ((150, 170, 70), (170, 140, 90),
-                                        (100, 150, 60))]
+    colors = [
+        _jitter(rng, c)
+        for c in ((150, 170, 70), (170, 140, 90), (100, 150, 60))
+    ]
     img = np.zeros((size, size, 3), np.float32)
     for k, c in enumerate(colors):
         img += (np.mod(field, 3) == k)[..., None] * c[None, None]
@@ -194,8 +194,12 @@ def _finish(rng, img: np.ndarray, noise: float) -> np.ndarray:
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def render_scene(class_name: str, seed: int, split: str, index: int,
-                 size: int = 64, noise: float = 12.0) -> np.ndarray:
+def render_scene(class_name: str,
+                 seed: int,
+                 split: str,
+                 index: int,
+                 size: int = 64,
+                 noise: float = 12.0) -> np.ndarray:
     """Render one scene image (H, W, 3) uint8, deterministic in its keys."""
     if class_name not in _SCENE_PAINTERS:
         raise KeyError(f'unknown synthetic scene class {class_name!r}; '
@@ -259,7 +263,9 @@ def generate_scene_dataset(root: str,
     return counts
 
 
-def render_segmentation(seed: int, split: str, index: int,
+def render_segmentation(seed: int,
+                        split: str,
+                        index: int,
                         size: int = 128) -> Tuple[np.ndarray, np.ndarray]:
     """Render one aerial-like tile and its index mask.
 

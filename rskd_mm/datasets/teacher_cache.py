@@ -188,9 +188,13 @@ class TeacherCache:
 
     # ---------------------------------------------------------------
     @staticmethod
-    def create(cache_dir: str, num_samples: int, num_draws: int,
-               num_classes: int, fingerprints: Dict[str, str],
-               seed: int = 0, topk: Optional[int] = None,
+    def create(cache_dir: str,
+               num_samples: int,
+               num_draws: int,
+               num_classes: int,
+               fingerprints: Dict[str, str],
+               seed: int = 0,
+               topk: Optional[int] = None,
                extra: Optional[dict] = None,
                dtype: str = 'float32') -> 'TeacherCache':
         """Create an empty cache, or reopen a matching partial one.
@@ -223,23 +227,35 @@ class TeacherCache:
         meta.update(extra or {})
         if osp.isfile(meta_path):
             cache = TeacherCache(cache_dir, mode='w')
-            cache.check(fingerprints, num_samples, num_classes,
-                        num_draws=num_draws, seed=seed, topk=topk)
+            cache.check(
+                fingerprints,
+                num_samples,
+                num_classes,
+                num_draws=num_draws,
+                seed=seed,
+                topk=topk)
             return cache
         if topk:
             np.lib.format.open_memmap(
-                osp.join(cache_dir, 'values.npy'), mode='w+',
-                dtype=dtype, shape=(num_samples, num_draws, topk))
+                osp.join(cache_dir, 'values.npy'),
+                mode='w+',
+                dtype=dtype,
+                shape=(num_samples, num_draws, topk))
             np.lib.format.open_memmap(
-                osp.join(cache_dir, 'indices.npy'), mode='w+',
-                dtype=np.int32, shape=(num_samples, num_draws, topk))
+                osp.join(cache_dir, 'indices.npy'),
+                mode='w+',
+                dtype=np.int32,
+                shape=(num_samples, num_draws, topk))
         else:
             np.lib.format.open_memmap(
-                osp.join(cache_dir, 'logits.npy'), mode='w+',
+                osp.join(cache_dir, 'logits.npy'),
+                mode='w+',
                 dtype=dtype,
                 shape=(num_samples, num_draws, num_classes))
         np.lib.format.open_memmap(
-            osp.join(cache_dir, 'done.npy'), mode='w+', dtype=np.uint8,
+            osp.join(cache_dir, 'done.npy'),
+            mode='w+',
+            dtype=np.uint8,
             shape=(num_samples, num_draws))
         _write_json_atomic(meta_path, meta)  # last: marks the files valid
         return TeacherCache(cache_dir, mode='w')
@@ -247,8 +263,11 @@ class TeacherCache:
     def is_complete(self) -> bool:
         return bool(self.meta.get('complete')) and bool(self.done.all())
 
-    def check(self, fingerprints: Dict[str, str], num_samples: int,
-              num_classes: Optional[int] = None, **expected) -> None:
+    def check(self,
+              fingerprints: Dict[str, str],
+              num_samples: int,
+              num_classes: Optional[int] = None,
+              **expected) -> None:
         """Refuse a cache built for another teacher, data or pipeline."""
         problems = []
         if self.meta['num_samples'] != num_samples:
@@ -285,12 +304,10 @@ class TeacherCache:
         logits = logits.detach().float().cpu()
         if self.topk:
             values, indices = logits.topk(self.topk)
-            self.values[index, draw] = values.numpy().astype(
-                self.values.dtype)
+            self.values[index, draw] = values.numpy().astype(self.values.dtype)
             self.indices[index, draw] = indices.numpy().astype(np.int32)
         else:
-            self.logits[index, draw] = logits.numpy().astype(
-                self.logits.dtype)
+            self.logits[index, draw] = logits.numpy().astype(self.logits.dtype)
         self.done[index, draw] = 1
 
     def flush(self) -> None:

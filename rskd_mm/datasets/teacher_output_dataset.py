@@ -110,8 +110,7 @@ class RSKDTeacherOutputDataset:
         logits = torch.stack(
             [self.cache.read(index, k) for k in range(self.num_draws)])
         return torch.logsumexp(
-            torch.log_softmax(logits, dim=1), dim=0) - math.log(
-                self.num_draws)
+            torch.log_softmax(logits, dim=1), dim=0) - math.log(self.num_draws)
 
     def __getitem__(self, index) -> dict:
         if isinstance(index, tuple):  # (index, draw): RSKDTeacherDrawSampler
@@ -129,15 +128,18 @@ class RSKDTeacherOutputDataset:
             sample = data['data_samples']
             sample.set_field(
                 self.mean_target(index), 'teacher_logits', field_type='data')
-            sample.set_field((index, -1), 'teacher_draw',
+            sample.set_field((index, -1),
+                             'teacher_draw',
                              field_type='metainfo')
             return data
         data = self.get_view(index, draw)
         if self.cache is not None:
             sample = data['data_samples']
             sample.set_field(
-                self.cache.read(index, draw), 'teacher_logits',
+                self.cache.read(index, draw),
+                'teacher_logits',
                 field_type='data')
-            sample.set_field((index, draw), 'teacher_draw',
+            sample.set_field((index, draw),
+                             'teacher_draw',
                              field_type='metainfo')
         return data

@@ -73,13 +73,12 @@ class RSKDRunner(Runner):
         mapped = map_state_dict(model, state, log=plain)
         missing, unexpected, mismatched = state_dict_mismatch(
             model, mapped, ignore_missing=_loaded_elsewhere(model, plain))
-        partial = bool(self.cfg.get('load_partial', False)) and not (
-            self._resume)
+        partial = bool(self.cfg.get('load_partial',
+                                    False)) and not (self._resume)
         config = getattr(self.cfg, 'filename', None) or '<config>'
         if missing or unexpected or mismatched:
             details = format_mismatch(missing, unexpected, mismatched,
-                                      model.state_dict().keys(),
-                                      mapped.keys())
+                                      model.state_dict().keys(), mapped.keys())
             if not partial:
                 raise CheckpointMismatchError(
                     f'checkpoint {filename} does not fit the model of '

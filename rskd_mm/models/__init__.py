@@ -6,8 +6,8 @@
 * ``algorithms``, ``losses``: mmrazor ``MODELS`` (distillation);
   ``task_modules``: mmrazor ``TASK_UTILS`` (recorders).
 """
-from . import (algorithms, backbones, classifiers,  # noqa: F401
-               decode_heads, losses, task_modules)
+from . import decode_heads  # noqa: F401
+from . import algorithms, backbones, classifiers, losses, task_modules
 from .algorithms import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
 from .classifiers import *  # noqa: F401,F403

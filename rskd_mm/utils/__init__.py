@@ -4,6 +4,6 @@ from .collect_env import collect_env
 from .config import online_model_cfg, strip_teacher_checkpoints
 
 __all__ = [
-    'collect_env', 'strip_teacher_checkpoints', 'online_model_cfg',
-    'run_cli', 'user_errors'
+    'collect_env', 'strip_teacher_checkpoints', 'online_model_cfg', 'run_cli',
+    'user_errors'
 ]

@@ -4,8 +4,8 @@ import importlib.metadata as metadata
 from collections import OrderedDict
 
 #: Distributions reported after mmengine's system information.
-STACK = ('mmengine', 'mmcv', 'mmpretrain', 'mmsegmentation', 'mmrazor',
-         'timm', 'numpy', 'opencv-python', 'setuptools')
+STACK = ('mmengine', 'mmcv', 'mmpretrain', 'mmsegmentation', 'mmrazor', 'timm',
+         'numpy', 'opencv-python', 'setuptools')
 
 
 def _version(dist: str) -> str:
@@ -31,7 +31,7 @@ def collect_env() -> 'OrderedDict[str, str]':
     for dist in STACK:
         env[dist] = _version(dist)
     try:
-        from mmcv.ops import get_compiling_cuda_version, get_compiler_version
+        from mmcv.ops import get_compiler_version, get_compiling_cuda_version
         env['mmcv ops'] = (f'compiled (compiler {get_compiler_version()}, '
                            f'CUDA {get_compiling_cuda_version()})')
     except Exception as exc:  # pragma: no cover - reported, not raised

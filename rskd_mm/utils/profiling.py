@@ -16,8 +16,11 @@ def peak_tensor_bytes(fn: Callable[[], object]) -> int:
     activities = [ProfilerActivity.CPU]
     if torch.cuda.is_available():
         activities.append(ProfilerActivity.CUDA)
-    with profile(activities=activities, profile_memory=True,
-                 record_shapes=True, with_stack=True) as prof:
+    with profile(
+            activities=activities,
+            profile_memory=True,
+            record_shapes=True,
+            with_stack=True) as prof:
         fn()
     current = peak = 0
     for _, action, _, size in prof._memory_profile().timeline:

@@ -21,7 +21,8 @@ def _mmengine_style_checkpoint(path):
             epoch=3,
             iter=30,
             seed=np.int64(0),
-            message_hub=dict(log_scalars={'loss': HistoryBuffer([1.0, 0.5], [1, 1])}),
+            message_hub=dict(
+                log_scalars={'loss': HistoryBuffer([1.0, 0.5], [1, 1])}),
             dataset_meta=dict(classes=('a', 'b'))),
         state_dict=model.state_dict())
     save_checkpoint(state, str(path))

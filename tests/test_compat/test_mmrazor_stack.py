@@ -12,9 +12,12 @@ from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from mmpretrain.structures import DataSample
 
+# isort: off
+# the compatibility layer must be applied before mmrazor's first import
 import rskd_mm  # noqa: F401
-from mmrazor.models import SingleTeacherDistill  # noqa: E402
-from mmrazor.registry import MODELS  # noqa: E402
+from mmrazor.models import SingleTeacherDistill
+from mmrazor.registry import MODELS
+# isort: on
 
 
 def tiny_classifier(depth=18, width=8, num_classes=4):
@@ -89,8 +92,8 @@ def test_single_teacher_distill_train_step_updates_student_only():
     teacher_before = copy.deepcopy(algo.teacher.state_dict())
     student_before = copy.deepcopy(algo.student.state_dict())
     optim = OptimWrapper(
-        torch.optim.SGD(
-            [p for p in algo.parameters() if p.requires_grad], lr=0.1))
+        torch.optim.SGD([p for p in algo.parameters() if p.requires_grad],
+                        lr=0.1))
     inputs, samples = batch()
     algo.train()
     log_vars = algo.train_step(
@@ -128,8 +131,8 @@ def test_ite_prune_algorithm_forward_backward_and_export():
     assert len(algo.mutator.mutable_units) > 0
     # what the runner's loops put in the message hub
     hub = MessageHub.get_current_instance()
-    for key, value in dict(epoch=0, iter=0, max_epochs=1,
-                           max_iters=10).items():
+    for key, value in dict(
+            epoch=0, iter=0, max_epochs=1, max_iters=10).items():
         hub.update_info(key, value)
     inputs, samples = batch()
     algo.train()

@@ -53,9 +53,8 @@ def test_scoped_base_config_loads(tmp_path):
         assert mm_config.get_installed_path is \
             package_utils.get_installed_path
     cfg_file = tmp_path / 'cfg.py'
-    cfg_file.write_text(
-        "_base_ = ['mmpretrain::_base_/models/resnet18.py']\n"
-        'model = dict(head=dict(num_classes=7))\n')
+    cfg_file.write_text("_base_ = ['mmpretrain::_base_/models/resnet18.py']\n"
+                        'model = dict(head=dict(num_classes=7))\n')
     cfg = Config.fromfile(str(cfg_file))
     assert cfg.model.backbone.type == 'ResNet'
     assert cfg.model.head.num_classes == 7

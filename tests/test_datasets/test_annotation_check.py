@@ -50,8 +50,8 @@ def test_every_bad_label_is_named_with_its_line(scene_copy):
     lines[6] = f'{name7} -1'
     ann = _write(scene_copy, 'train', lines)
     with pytest.raises(AnnotationError) as err:
-        check_scene_annotations(ann, osp.join(scene_copy, 'images'),
-                                num_classes=8)
+        check_scene_annotations(
+            ann, osp.join(scene_copy, 'images'), num_classes=8)
     msg = str(err.value)
     assert ann in msg
     assert '2 bad line(s)' in msg
@@ -59,8 +59,7 @@ def test_every_bad_label_is_named_with_its_line(scene_copy):
     assert f'line 3: {name3} 12' in msg and f'line 7: {name7} -1' in msg
 
 
-def test_missing_image_duplicate_and_format_are_reported_together(
-        scene_copy):
+def test_missing_image_duplicate_and_format_are_reported_together(scene_copy):
     lines = _lines(scene_copy, 'train')
     lines.append('forest/does_not_exist.png 5')
     lines.append(lines[0])  # listed twice
@@ -68,8 +67,8 @@ def test_missing_image_duplicate_and_format_are_reported_together(
     lines.append('water/x.png seven')
     ann = _write(scene_copy, 'train', lines)
     with pytest.raises(AnnotationError) as err:
-        check_scene_annotations(ann, osp.join(scene_copy, 'images'),
-                                num_classes=8)
+        check_scene_annotations(
+            ann, osp.join(scene_copy, 'images'), num_classes=8)
     msg = str(err.value)
     # a line is counted once, by its first fault (water/x.png's label)
     assert '4 bad line(s) of 52' in msg
@@ -85,8 +84,8 @@ def test_long_lists_are_counted_not_all_printed(scene_copy):
     lines = [f'{line.split()[0]} 99' for line in _lines(scene_copy, 'train')]
     ann = _write(scene_copy, 'train', lines)
     with pytest.raises(AnnotationError) as err:
-        check_scene_annotations(ann, osp.join(scene_copy, 'images'),
-                                num_classes=8)
+        check_scene_annotations(
+            ann, osp.join(scene_copy, 'images'), num_classes=8)
     msg = str(err.value)
     assert '48 bad line(s) of 48' in msg
     assert 'label outside 0..7 (48)' in msg and '... and 43 more' in msg
@@ -107,8 +106,8 @@ def test_classes_file_must_agree_with_the_config(scene_copy):
     with open(osp.join(scene_copy, 'meta', 'classes.txt'), 'w') as f:
         f.write('\n'.join(SCENE_CLASSES) + '\n')
     with pytest.raises(AnnotationError) as err:
-        check_scene_annotations(ann, osp.join(scene_copy, 'images'),
-                                classes=classes)
+        check_scene_annotations(
+            ann, osp.join(scene_copy, 'images'), classes=classes)
     msg = str(err.value)
     assert 'classes.txt' in msg and ann in msg
     assert f'label 1: {SCENE_CLASSES[1]!r} in classes.txt' in msg
@@ -119,8 +118,12 @@ def test_dataset_build_fails_before_training(scene_copy, type_):
     lines = _lines(scene_copy, 'train')
     lines[4] = lines[4].split()[0] + ' 12'
     ann = _write(scene_copy, 'train', lines)
-    cfg = dict(type=type_, data_root=scene_copy, data_prefix='images',
-               ann_file='meta/train.txt', pipeline=[])
+    cfg = dict(
+        type=type_,
+        data_root=scene_copy,
+        data_prefix='images',
+        ann_file='meta/train.txt',
+        pipeline=[])
     if type_ == 'RSKDSceneDataset':
         cfg['metainfo'] = dict(classes=SCENE_CLASSES)
     else:
@@ -135,11 +138,19 @@ def test_dataset_build_fails_before_training(scene_copy, type_):
 
 def test_scene_dataset_reads_classes_txt(scene_copy):
     ds = DATASETS.build(
-        dict(type='RSKDSceneDataset', data_root=scene_copy,
-             data_prefix='images', ann_file='meta/val.txt', pipeline=[]))
+        dict(
+            type='RSKDSceneDataset',
+            data_root=scene_copy,
+            data_prefix='images',
+            ann_file='meta/val.txt',
+            pipeline=[]))
     assert ds.CLASSES == tuple(SCENE_CLASSES) and len(ds) == 16
     os.remove(osp.join(scene_copy, 'meta', 'classes.txt'))
     with pytest.raises(FileNotFoundError, match='classes.txt'):
         DATASETS.build(
-            dict(type='RSKDSceneDataset', data_root=scene_copy,
-                 data_prefix='images', ann_file='meta/val.txt', pipeline=[]))
+            dict(
+                type='RSKDSceneDataset',
+                data_root=scene_copy,
+                data_prefix='images',
+                ann_file='meta/val.txt',
+                pipeline=[]))

@@ -12,11 +12,16 @@ from rskd_mm.datasets.transforms import SKIPPED_IMAGES, CorruptImageError
 def _dataset(root, **load_args):
     from mmpretrain.registry import DATASETS
     init_default_scope('mmpretrain')
-    return DATASETS.build(dict(
-        type='CustomDataset', data_root=root, data_prefix='images',
-        ann_file='meta/train.txt',
-        pipeline=[dict(type='RSKDLoadImageFromFile', **load_args),
-                  dict(type='PackInputs')]))
+    return DATASETS.build(
+        dict(
+            type='CustomDataset',
+            data_root=root,
+            data_prefix='images',
+            ann_file='meta/train.txt',
+            pipeline=[
+                dict(type='RSKDLoadImageFromFile', **load_args),
+                dict(type='PackInputs')
+            ]))
 
 
 @pytest.mark.parametrize('damage', ['garbage', 'truncated'])

@@ -65,8 +65,11 @@ def test_dataset_classes_are_registered(tmp_path):
     root = str(tmp_path / 'Images')
     _fake_tree(root, UCM_CLASSES, per_class=1)
     ds = DATASETS.build(
-        dict(type='UCMerced', data_root=str(tmp_path), data_prefix='Images',
-             pipeline=[]))
+        dict(
+            type='UCMerced',
+            data_root=str(tmp_path),
+            data_prefix='Images',
+            pipeline=[]))
     assert ds.metainfo['classes'] == UCM_CLASSES
     assert len(ds) == 21
     for name in ('AID', 'NWPURESISC45', 'EuroSAT'):
@@ -77,8 +80,12 @@ def test_real_eurosat_annotation_files_load():
     root = shared_data_path('eurosat_rgb')
     from mmpretrain.registry import DATASETS
     ds = DATASETS.build(
-        dict(type='EuroSAT', data_root=root, data_prefix='images',
-             ann_file='meta/val.txt', pipeline=[]))
+        dict(
+            type='EuroSAT',
+            data_root=root,
+            data_prefix='images',
+            ann_file='meta/val.txt',
+            pipeline=[]))
     assert len(ds) == 4050
     with open(osp.join(root, 'meta', 'classes.txt')) as f:
         assert tuple(f.read().split()) == EUROSAT_CLASSES

@@ -29,6 +29,7 @@ def test_misplaced_in_pipeline_and_bad_args():
 def test_dataset_pipeline_reports_the_file(tiny_seg_root, tmp_path):
     """Through mmseg's dataset: a corrupted mask stops the run by name."""
     import shutil
+
     import cv2
     from mmengine.registry import init_default_scope
     from mmseg.registry import DATASETS
@@ -40,15 +41,20 @@ def test_dataset_pipeline_reports_the_file(tiny_seg_root, tmp_path):
     m[0, 0] = 17
     cv2.imwrite(str(bad), m)
     init_default_scope('mmseg')
-    ds = DATASETS.build(dict(
-        type='BaseSegDataset', data_root=str(root), img_suffix='.png',
-        seg_map_suffix='.png',
-        metainfo=dict(classes=('a', 'b', 'c', 'd', 'e')),
-        data_prefix=dict(img_path='img_dir/train',
-                         seg_map_path='ann_dir/train'),
-        pipeline=[dict(type='LoadImageFromFile'),
-                  dict(type='LoadAnnotations'),
-                  dict(type='RSKDCheckSegLabels', num_classes=5)]))
+    ds = DATASETS.build(
+        dict(
+            type='BaseSegDataset',
+            data_root=str(root),
+            img_suffix='.png',
+            seg_map_suffix='.png',
+            metainfo=dict(classes=('a', 'b', 'c', 'd', 'e')),
+            data_prefix=dict(
+                img_path='img_dir/train', seg_map_path='ann_dir/train'),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadAnnotations'),
+                dict(type='RSKDCheckSegLabels', num_classes=5)
+            ]))
     ds[0]
     with pytest.raises(SegLabelError, match=bad.name + r'.*\[17\]'):
         ds[1]

@@ -31,8 +31,9 @@ def test_unknown_class_is_named():
 def test_classes_differ_on_average():
     """Per-class mean colours are distinct: the classes are learnable."""
     means = np.stack([
-        np.mean([render_scene(c, 0, 'train', i).mean((0, 1))
-                 for i in range(8)], axis=0) for c in SCENE_CLASSES
+        np.mean(
+            [render_scene(c, 0, 'train', i).mean((0, 1)) for i in range(8)],
+            axis=0) for c in SCENE_CLASSES
     ])
     d = np.linalg.norm(means[:, None] - means[None], axis=-1)
     assert d[np.triu_indices(len(SCENE_CLASSES), 1)].max() > 20
@@ -63,12 +64,14 @@ def test_scene_dataset_is_reproducible(tmp_path):
     a, b = str(tmp_path / 'a'), str(tmp_path / 'b')
     generate_scene_dataset(a, num_per_class=(2, 1, 1), size=32, seed=5)
     generate_scene_dataset(b, num_per_class=(2, 1, 1), size=32, seed=5)
-    cmp = filecmp.dircmp(osp.join(a, 'images', 'river'),
-                         osp.join(b, 'images', 'river'))
+    cmp = filecmp.dircmp(
+        osp.join(a, 'images', 'river'), osp.join(b, 'images', 'river'))
     assert cmp.left_list == cmp.right_list and cmp.left_list
     _, mismatch, errors = filecmp.cmpfiles(
-        osp.join(a, 'images', 'river'), osp.join(b, 'images', 'river'),
-        cmp.left_list, shallow=False)
+        osp.join(a, 'images', 'river'),
+        osp.join(b, 'images', 'river'),
+        cmp.left_list,
+        shallow=False)
     assert not mismatch and not errors
 
 
@@ -81,7 +84,8 @@ def test_scene_dataset_loads_in_mmpretrain(tiny_scene_root):
         ann_file='meta/train.txt',
         data_prefix='images',
         metainfo=dict(classes=SCENE_CLASSES),
-        pipeline=[dict(type='LoadImageFromFile'), dict(type='PackInputs')])
+        pipeline=[dict(type='LoadImageFromFile'),
+                  dict(type='PackInputs')])
     assert len(ds) == 6 * len(SCENE_CLASSES)
     item = ds[0]
     assert item['inputs'].shape == (3, 32, 32)
@@ -103,9 +107,8 @@ def test_segmentation_dataset_loads_in_mmseg(tiny_seg_root):
     from mmengine.registry import init_default_scope
     from mmseg.datasets import BaseSegDataset
     init_default_scope('mmseg')
-    assert sorted(os.listdir(osp.join(tiny_seg_root, 'ann_dir'))) == [
-        'train', 'val'
-    ]
+    assert sorted(os.listdir(osp.join(tiny_seg_root,
+                                      'ann_dir'))) == ['train', 'val']
     ds = BaseSegDataset(
         data_root=tiny_seg_root,
         metainfo=dict(classes=SEG_CLASSES),

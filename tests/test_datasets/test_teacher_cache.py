@@ -8,8 +8,8 @@ import torch
 
 import rskd_mm  # noqa: F401
 from rskd_mm.datasets import (RSKDTeacherOutputDataset, TeacherCache,
-                              TeacherCacheError, draw_seed,
-                              seeded_randomness, teacher_fingerprint)
+                              TeacherCacheError, draw_seed, seeded_randomness,
+                              teacher_fingerprint)
 
 FP = dict(data='d' * 64, pipeline='p' * 64, teacher='t' * 64)
 
@@ -95,8 +95,11 @@ def test_check_names_each_mismatch(tmp_path):
     cache.mark_complete()
     ro = TeacherCache(str(tmp_path), mode='r')
     with pytest.raises(TeacherCacheError) as err:
-        ro.check(dict(FP, data='e' * 64, pipeline='q' * 64), 3,
-                 num_classes=4, num_draws=2)
+        ro.check(
+            dict(FP, data='e' * 64, pipeline='q' * 64),
+            3,
+            num_classes=4,
+            num_draws=2)
     msg = str(err.value)
     for part in ('number of samples', 'number of classes', 'num_draws',
                  'data fingerprint', 'pipeline fingerprint'):
@@ -126,8 +129,8 @@ def test_teacher_fingerprint_follows_weight_contents(tmp_path):
     assert teacher_fingerprint(cfg, path) == a
     torch.save({'w': torch.ones(2)}, path)
     assert teacher_fingerprint(cfg, path) != a
-    ens = dict(type='RSKDEnsembleTeacher',
-               members=[dict(model=cfg, checkpoint=path)])
+    ens = dict(
+        type='RSKDEnsembleTeacher', members=[dict(model=cfg, checkpoint=path)])
     b = teacher_fingerprint(ens, None)
     torch.save({'w': torch.zeros(2)}, path)
     assert teacher_fingerprint(ens, None) != b

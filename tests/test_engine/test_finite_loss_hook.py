@@ -33,13 +33,14 @@ def test_nan_loss_stops_with_iteration_and_terms(tmp_path):
         model=ToyDistill(),
         work_dir=str(tmp_path),
         train_dataloader=dict(
-            dataset=data, sampler=dict(type='DefaultSampler', shuffle=False),
-            batch_size=1, collate_fn=dict(type='default_collate')),
+            dataset=data,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            batch_size=1,
+            collate_fn=dict(type='default_collate')),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.01)),
         train_cfg=dict(by_epoch=False, max_iters=8),
         default_hooks=dict(
-            checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                            interval=1),
+            checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1),
             finite_loss=dict(type='RSKDFiniteLossHook')),
         default_scope='mmengine')
     with pytest.raises(NonFiniteLossError) as info:

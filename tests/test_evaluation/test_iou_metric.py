@@ -2,8 +2,8 @@
 import math
 
 import torch
-from mmseg.structures import SegDataSample
 from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
 
 import rskd_mm  # noqa: F401
 from rskd_mm.evaluation import RSKDIoUMetric

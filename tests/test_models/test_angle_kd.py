@@ -9,8 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from rskd_mm.models.losses import (RSKDAngleKD, angle_kd_loss,
-                                   angle_kd_loss_naive,
-                                   angle_potentials_naive)
+                                   angle_kd_loss_naive, angle_potentials_naive)
 from rskd_mm.utils.profiling import peak_tensor_bytes
 
 
@@ -67,7 +66,8 @@ def test_huber_branch_and_beta():
     s = torch.randn(9, 3, generator=g)
     for beta in (0.1, 1.0):
         ref = F.smooth_l1_loss(
-            angle_potentials_naive(s), angle_potentials_naive(-s * 0 + s.flip(0)),
+            angle_potentials_naive(s),
+            angle_potentials_naive(-s * 0 + s.flip(0)),
             beta=beta)
         val = angle_kd_loss(s, s.flip(0), beta=beta, backend='eager')
         assert float(val) == pytest.approx(float(ref), rel=1e-4)

@@ -11,9 +11,17 @@ from rskd_mm.models.backbones.dpctnet import FFM, FRM, DPCTNet
 
 NORM = dict(type='BN', requires_grad=True)
 TINY = dict(
-    type='DPCTNet', stem_channels=8, cnn_channels=(8, 16, 16, 32),
-    cnn_depths=(1, 1, 1, 1), embed_dims=32, depth=2, num_heads=2,
-    mlp_ratio=2, patch_size=8, img_size=64, fuse_stages=(0, 2, 3),
+    type='DPCTNet',
+    stem_channels=8,
+    cnn_channels=(8, 16, 16, 32),
+    cnn_depths=(1, 1, 1, 1),
+    embed_dims=32,
+    depth=2,
+    num_heads=2,
+    mlp_ratio=2,
+    patch_size=8,
+    img_size=64,
+    fuse_stages=(0, 2, 3),
     trans_indices=(0, 1, 1))
 
 
@@ -22,13 +30,19 @@ def segmentor_cfg():
         _scope_='mmseg',
         type='EncoderDecoder',
         data_preprocessor=dict(
-            type='SegDataPreProcessor', mean=[0, 0, 0], std=[1, 1, 1],
+            type='SegDataPreProcessor',
+            mean=[0, 0, 0],
+            std=[1, 1, 1],
             size=(64, 64)),
         backbone=copy.deepcopy(TINY),
         decode_head=dict(
-            type='DPCTHead', in_channels=[8, 16, 16, 32],
-            in_index=[0, 1, 2, 3], scale_factors=(1, 2, 4, 8), channels=16,
-            num_classes=5, norm_cfg=NORM,
+            type='DPCTHead',
+            in_channels=[8, 16, 16, 32],
+            in_index=[0, 1, 2, 3],
+            scale_factors=(1, 2, 4, 8),
+            channels=16,
+            num_classes=5,
+            norm_cfg=NORM,
             loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0)),
         train_cfg=dict(),
         test_cfg=dict(mode='whole'))
@@ -79,14 +93,14 @@ def test_frm_and_ffm_shapes():
 
 def test_segmentor_loss_and_predict():
     model = build_segmentor()
-    from mmseg.structures import SegDataSample
     from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
     samples = []
     for _ in range(2):
         s = SegDataSample()
         s.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, 64, 64)))
-        s.set_metainfo(dict(img_shape=(64, 64), ori_shape=(64, 64),
-                            pad_shape=(64, 64)))
+        s.set_metainfo(
+            dict(img_shape=(64, 64), ori_shape=(64, 64), pad_shape=(64, 64)))
         samples.append(s)
     x = torch.randn(2, 3, 64, 64)
     losses = model(x, samples, mode='loss')
@@ -117,22 +131,24 @@ def build_pruner(**kwargs):
     cfg = dict(
         type='RSKDItePrune',
         architecture=ConfigDict(segmentor_cfg()),
-        data_preprocessor=dict(type='mmseg.SegDataPreProcessor',
-                               size=(64, 64)),
+        data_preprocessor=dict(
+            type='mmseg.SegDataPreProcessor', size=(64, 64)),
         mutator_cfg=dict(
             type='ChannelMutator',
             channel_unit_cfg=dict(
                 type='L1MutableChannelUnit',
                 default_args=dict(choice_mode='ratio')),
-            parse_cfg=dict(type='ChannelAnalyzer', demo_input=(1, 3, 64, 64),
-                           tracer_type='FxTracer')))
+            parse_cfg=dict(
+                type='ChannelAnalyzer',
+                demo_input=(1, 3, 64, 64),
+                tracer_type='FxTracer')))
     cfg.update(kwargs)
     return MODELS.build(cfg)
 
 
 def test_pruner_finds_the_units_and_sets_one_ratio():
-    algo = build_pruner(default_ratio=0.5,
-                        ratio_overrides={'decode_head': 0.25})
+    algo = build_pruner(
+        default_ratio=0.5, ratio_overrides={'decode_head': 0.25})
     names = list(algo.target_pruning_ratio)
     # the CNN stages' residual streams, block internals, the transformer
     # MLPs and the head are all prunable
@@ -161,8 +177,8 @@ def test_pruned_export_is_smaller_and_loads_from_plain_checkpoint():
     for k, v in dense.state_dict().items():
         assert torch.equal(algo.architecture.state_dict()[k], v), k
     algo.mutator.set_choices(algo.target_pruning_ratio)
-    _, static = export_fix_subnet(algo, export_subnet_mode='mutator',
-                                  slice_weight=True)
+    _, static = export_fix_subnet(
+        algo, export_subnet_mode='mutator', slice_weight=True)
     pruned = static.architecture.eval()
     n_dense = sum(p.numel() for p in dense.parameters())
     n_pruned = sum(p.numel() for p in pruned.parameters())

@@ -32,10 +32,16 @@ def _ensemble(cnn_ckpt=None, vit_ckpt=None, **kwargs):
         dict(
             type='RSKDEnsembleTeacher',
             members=[
-                dict(name='cnn', model=tiny_cnn(), checkpoint=cnn_ckpt,
-                     weight=1.0),
-                dict(name='vit', model=tiny_vit(), checkpoint=vit_ckpt,
-                     weight=3.0),
+                dict(
+                    name='cnn',
+                    model=tiny_cnn(),
+                    checkpoint=cnn_ckpt,
+                    weight=1.0),
+                dict(
+                    name='vit',
+                    model=tiny_vit(),
+                    checkpoint=vit_ckpt,
+                    weight=3.0),
             ],
             **kwargs))
 
@@ -73,8 +79,8 @@ def test_logit_fusion(member_ckpts):
     with torch.no_grad():
         logits = ens.member_logits(raw)
         fused = ens(raw, mode='tensor')
-    torch.testing.assert_close(
-        fused, 0.25 * logits['cnn'] + 0.75 * logits['vit'])
+    torch.testing.assert_close(fused,
+                               0.25 * logits['cnn'] + 0.75 * logits['vit'])
 
 
 def test_predict_and_loss(member_ckpts):
@@ -118,8 +124,9 @@ def test_missing_checkpoint_is_named(tmp_path):
 def test_unreadable_checkpoint_is_named(tmp_path):
     bad = tmp_path / 'bad.pth'
     bad.write_bytes(b'not a checkpoint')
-    with pytest.raises(RuntimeError,
-                       match='bad.pth: not a readable checkpoint: not a PyTorch'):
+    with pytest.raises(
+            RuntimeError,
+            match='bad.pth: not a readable checkpoint: not a PyTorch'):
         _ensemble(str(bad))
 
 
@@ -155,12 +162,13 @@ def test_recorders_can_tap_fusion_and_members(member_ckpts):
     manager = RecorderManager(
         dict(
             fused=dict(type='ModuleOutputs', source='fusion'),
-            vit=dict(type='ModuleOutputs', source='members.vit.head.layers.head')))
+            vit=dict(
+                type='ModuleOutputs', source='members.vit.head.layers.head')))
     manager.initialize(ens)
     with manager, torch.no_grad():
         out = ens(_raw_batch(), mode='tensor')
-    torch.testing.assert_close(manager.get_recorder('fused').get_record_data(),
-                               out)
+    torch.testing.assert_close(
+        manager.get_recorder('fused').get_record_data(), out)
     assert manager.get_recorder('vit').get_record_data().shape == (3, 4)
 
 
@@ -181,8 +189,10 @@ def test_timm_member_through_timm_backbone():
     ens = MODELS.build(
         dict(
             type='RSKDEnsembleTeacher',
-            members=[dict(name='vit', model=tiny_vit()),
-                     dict(name='timm_cnn', model=timm_cnn)])).eval()
+            members=[
+                dict(name='vit', model=tiny_vit()),
+                dict(name='timm_cnn', model=timm_cnn)
+            ])).eval()
     with torch.no_grad():
         out = ens(_raw_batch(), mode='tensor')
     assert out.shape == (3, 4)

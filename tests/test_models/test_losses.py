@@ -8,9 +8,9 @@ pinned here, torchdistill-style, so that a change in either shows up.
 import numpy as np
 import pytest
 import torch
+from mmrazor.registry import MODELS
 
 import rskd_mm  # noqa: F401
-from mmrazor.registry import MODELS
 from rskd_mm.models.losses import (RSKDKLCosineKD, RSKDLogitStandardKD,
                                    logit_standard_kd_loss, standardize_logits)
 
@@ -41,10 +41,9 @@ def test_logit_standard_kd_golden():
     loss = RSKDLogitStandardKD(tau=2.0)
     out = loss(_t(ZS), _t(ZT))
     assert out.item() == pytest.approx(0.057249799453422484, rel=1e-6)
-    per_sample = RSKDLogitStandardKD(tau=2.0, reduction='none')(
-        _t(ZS), _t(ZT))
-    np.testing.assert_allclose(per_sample.numpy(),
-                               [0.09447066, 0.02002894], rtol=1e-6)
+    per_sample = RSKDLogitStandardKD(tau=2.0, reduction='none')(_t(ZS), _t(ZT))
+    np.testing.assert_allclose(
+        per_sample.numpy(), [0.09447066, 0.02002894], rtol=1e-6)
 
 
 def test_logit_standard_kd_matches_numpy_reference():
@@ -68,17 +67,17 @@ def test_variance_normalisation_changes_the_result():
     scaled = RSKDLogitStandardKD(tau=2.0)(_t(ZS), 3 * _t(ZT) + 5)
     assert scaled.item() == pytest.approx(lskd.item(), rel=1e-6)
     # ... plain KD is not
-    plain_scaled = MODELS.build(dict(type='KLDivergence', tau=2.0))(
-        _t(ZS), 3 * _t(ZT) + 5)
+    plain_scaled = MODELS.build(dict(type='KLDivergence',
+                                     tau=2.0))(_t(ZS), 3 * _t(ZT) + 5)
     assert abs(plain_scaled.item() - plain.item()) > 1.0
 
 
 def test_standardize_logits():
     z = standardize_logits(_t(ZT))
-    torch.testing.assert_close(z.mean(1), torch.zeros(2, dtype=z.dtype),
-                               atol=1e-12, rtol=0)
-    torch.testing.assert_close(z.std(1), torch.ones(2, dtype=z.dtype),
-                               atol=1e-6, rtol=0)
+    torch.testing.assert_close(
+        z.mean(1), torch.zeros(2, dtype=z.dtype), atol=1e-12, rtol=0)
+    torch.testing.assert_close(
+        z.std(1), torch.ones(2, dtype=z.dtype), atol=1e-6, rtol=0)
 
 
 def test_lskd_identical_logits_give_zero_and_reductions():
@@ -93,23 +92,22 @@ def test_lskd_identical_logits_give_zero_and_reductions():
 def test_kl_cosine_golden():
     out = RSKDKLCosineKD(tau=4.0)(_t(ZS), _t(ZT))
     assert out.item() == pytest.approx(2.5955729556701, rel=1e-6)
-    weighted = RSKDKLCosineKD(tau=4.0, kl_weight=0.5, cos_weight=2.0)(
-        _t(ZS), _t(ZT))
+    weighted = RSKDKLCosineKD(
+        tau=4.0, kl_weight=0.5, cos_weight=2.0)(_t(ZS), _t(ZT))
     assert weighted.item() == pytest.approx(1.450536408021824, rel=1e-6)
-    on_logits = RSKDKLCosineKD(tau=4.0, cosine_input='logits')(_t(ZS),
-                                                               _t(ZT))
+    on_logits = RSKDKLCosineKD(tau=4.0, cosine_input='logits')(_t(ZS), _t(ZT))
     assert on_logits.item() == pytest.approx(2.5781759897782677, rel=1e-6)
 
 
 def test_kl_cosine_terms_separately():
-    kl_only = RSKDKLCosineKD(tau=4.0, cos_weight=0.0, reduction='none')(
-        _t(ZS), _t(ZT))
-    cos_only = RSKDKLCosineKD(tau=4.0, kl_weight=0.0, reduction='none')(
-        _t(ZS), _t(ZT))
-    np.testing.assert_allclose(kl_only.numpy(), [2.12891332, 2.85856602],
-                               rtol=1e-6)
-    np.testing.assert_allclose(cos_only.numpy(), [0.09620494, 0.10746164],
-                               rtol=1e-6)
+    kl_only = RSKDKLCosineKD(
+        tau=4.0, cos_weight=0.0, reduction='none')(_t(ZS), _t(ZT))
+    cos_only = RSKDKLCosineKD(
+        tau=4.0, kl_weight=0.0, reduction='none')(_t(ZS), _t(ZT))
+    np.testing.assert_allclose(
+        kl_only.numpy(), [2.12891332, 2.85856602], rtol=1e-6)
+    np.testing.assert_allclose(
+        cos_only.numpy(), [0.09620494, 0.10746164], rtol=1e-6)
     # plain KD from mmrazor equals the KL term
     plain = MODELS.build(dict(type='KLDivergence', tau=4.0))(_t(ZS), _t(ZT))
     assert plain.item() == pytest.approx(kl_only.mean().item(), rel=1e-6)
@@ -165,16 +163,17 @@ def _np_ev_kd(zs, zt, members, tau, alpha, beta):
     w = (1 - d)**alpha
     w = w / w.mean()
     t = tau * (1 + beta * d)
-    kl = _np_kl(_np_softmax(np.asarray(zt) / t[:, None]),
-                _np_softmax(np.asarray(zs) / t[:, None]))
+    kl = _np_kl(
+        _np_softmax(np.asarray(zt) / t[:, None]),
+        _np_softmax(np.asarray(zs) / t[:, None]))
     return w * t**2 * kl, d
 
 
 def test_member_disagreement_golden_and_range():
     from rskd_mm.models.losses import member_disagreement
     d = member_disagreement(_t(EV_A), _t(EV_B))
-    np.testing.assert_allclose(d.numpy(), [0.06257701, 0.9472829, 0.86592949],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        d.numpy(), [0.06257701, 0.9472829, 0.86592949], rtol=1e-6)
     same = member_disagreement(_t(EV_A), _t(EV_A))
     np.testing.assert_allclose(same.numpy(), 0, atol=1e-12)
     onehot = torch.tensor([[100.0, 0, 0], [0, 100.0, 0]])
@@ -188,34 +187,32 @@ def test_member_disagreement_golden_and_range():
 ])
 def test_ensemble_variance_kd_golden(tau, alpha, beta, golden):
     from rskd_mm.models.losses import RSKDEnsembleVarianceKD
-    loss = RSKDEnsembleVarianceKD(tau=tau, alpha=alpha, beta=beta,
-                                  reduction='none')
+    loss = RSKDEnsembleVarianceKD(
+        tau=tau, alpha=alpha, beta=beta, reduction='none')
     per = loss(_t(EV_ZS), _t(EV_ZT), _t(EV_A), _t(EV_B))
     np.testing.assert_allclose(per.numpy(), golden, rtol=1e-6)
     ref, _ = _np_ev_kd(EV_ZS, EV_ZT, [EV_A, EV_B], tau, alpha, beta)
     np.testing.assert_allclose(per.numpy(), ref, rtol=1e-9)
-    mean = RSKDEnsembleVarianceKD(tau=tau, alpha=alpha, beta=beta)(
-        _t(EV_ZS), _t(EV_ZT), _t(EV_A), _t(EV_B))
+    mean = RSKDEnsembleVarianceKD(
+        tau=tau, alpha=alpha, beta=beta)(_t(EV_ZS), _t(EV_ZT), _t(EV_A),
+                                         _t(EV_B))
     assert mean.item() == pytest.approx(np.mean(golden), rel=1e-6)
 
 
 def test_ensemble_variance_kd_reduces_to_plain_kd():
     """alpha = beta = 0: mmrazor's KLDivergence with the same tau."""
     from rskd_mm.models.losses import RSKDEnsembleVarianceKD
-    ours = RSKDEnsembleVarianceKD(tau=4.0, alpha=0.0, beta=0.0)(
-        _t(EV_ZS), _t(EV_ZT), _t(EV_A), _t(EV_B))
-    kl = MODELS.build(dict(type='KLDivergence', tau=4.0))(
-        _t(EV_ZS), _t(EV_ZT))
+    ours = RSKDEnsembleVarianceKD(
+        tau=4.0, alpha=0.0, beta=0.0)(_t(EV_ZS), _t(EV_ZT), _t(EV_A), _t(EV_B))
+    kl = MODELS.build(dict(type='KLDivergence', tau=4.0))(_t(EV_ZS), _t(EV_ZT))
     assert ours.item() == pytest.approx(kl.item(), rel=1e-9)
 
 
 def test_ensemble_variance_kd_three_members_and_gradient():
     from rskd_mm.models.losses import RSKDEnsembleVarianceKD
     zs = _t(EV_ZS).requires_grad_()
-    members = [_t(EV_A).requires_grad_(), _t(EV_B).requires_grad_(),
-               _t(EV_ZT)]
-    out = RSKDEnsembleVarianceKD(tau=2.0, beta=0.5)(
-        zs, _t(EV_ZT), *members)
+    members = [_t(EV_A).requires_grad_(), _t(EV_B).requires_grad_(), _t(EV_ZT)]
+    out = RSKDEnsembleVarianceKD(tau=2.0, beta=0.5)(zs, _t(EV_ZT), *members)
     ref, _ = _np_ev_kd(EV_ZS, EV_ZT, [EV_A, EV_B, EV_ZT], 2.0, 1.0, 0.5)
     assert out.item() == pytest.approx(ref.mean(), rel=1e-9)
     out.backward()

@@ -6,9 +6,9 @@ import torch
 from mmengine.optim import OptimWrapper
 from mmpretrain.registry import MODELS as CLS_MODELS
 from mmpretrain.structures import DataSample
+from mmrazor.registry import MODELS
 
 import rskd_mm  # noqa: F401
-from mmrazor.registry import MODELS
 from rskd_mm.models import RSKDSingleTeacherDistill
 from rskd_mm.models.utils import CheckpointMismatchError
 from ._tiny import CNN_NORM, tiny_cnn, tiny_vit
@@ -101,8 +101,8 @@ def test_train_step_changes_the_student_only():
                         lr=0.1))
     raw, samples = batch()
     algo.train()
-    algo.train_step(dict(inputs=list(raw.to(torch.uint8)),
-                         data_samples=samples), optim)
+    algo.train_step(
+        dict(inputs=list(raw.to(torch.uint8)), data_samples=samples), optim)
     for k, v in algo.teacher.state_dict().items():
         torch.testing.assert_close(v, teacher_before[k], msg=k)
 
@@ -117,8 +117,8 @@ def test_frozen_teacher_stays_out_of_ddp(tmp_path):
     teacher = {f'teacher.{n}' for n, _ in algo.teacher.named_parameters()}
     teacher |= {f'teacher.{n}' for n, _ in algo.teacher.named_buffers()}
     assert teacher and set(algo._ddp_params_and_buffers_to_ignore) == teacher
-    dist.init_process_group('gloo', init_method=f"file://{tmp_path / 'pg'}",
-                            rank=0, world_size=1)
+    dist.init_process_group(
+        'gloo', init_method=f"file://{tmp_path / 'pg'}", rank=0, world_size=1)
     try:
         ddp = MMDistributedDataParallel(module=algo)
         synced = {id(p) for p in ddp._module_parameters}
@@ -167,8 +167,10 @@ def test_ensemble_teacher_through_fusion_recorder(tmp_path):
     teacher = dict(
         _scope_='mmpretrain',
         type='RSKDEnsembleTeacher',
-        members=[dict(name='cnn', model=tiny_cnn(width=4)),
-                 dict(name='vit', model=tiny_vit())])
+        members=[
+            dict(name='cnn', model=tiny_cnn(width=4)),
+            dict(name='vit', model=tiny_vit())
+        ])
     cfg = dict(
         type='RSKDSingleTeacherDistill',
         architecture=dict(tiny_cnn(), _scope_='mmpretrain'),
@@ -187,10 +189,15 @@ def test_unknown_preprocessor_needs_explicit_config():
     with pytest.raises(ValueError, match='data_preprocessor'):
         raw_preprocessor_cfg(dict(type='MyOwnPreprocessor'))
     cfg = raw_preprocessor_cfg(
-        dict(type='SegDataPreProcessor', mean=[1, 2, 3], std=[1, 1, 1],
-             bgr_to_rgb=True, size=(64, 64), seg_pad_val=255))
-    assert cfg == dict(type='mmseg.SegDataPreProcessor', size=(64, 64),
-                       seg_pad_val=255)
+        dict(
+            type='SegDataPreProcessor',
+            mean=[1, 2, 3],
+            std=[1, 1, 1],
+            bgr_to_rgb=True,
+            size=(64, 64),
+            seg_pad_val=255))
+    assert cfg == dict(
+        type='mmseg.SegDataPreProcessor', size=(64, 64), seg_pad_val=255)
 
 
 def test_dkd_from_mmrazor_in_the_same_config():
@@ -203,11 +210,10 @@ def test_dkd_from_mmrazor_in_the_same_config():
             type='ConfigurableDistiller',
             student_recorders=dict(
                 logits=dict(type='ModuleOutputs', source='head.fc'),
-                gt_labels=dict(
-                    type='ModuleInputs', source='head.loss_module')),
+                gt_labels=dict(type='ModuleInputs',
+                               source='head.loss_module')),
             teacher_recorders=dict(
-                logits=dict(type='ModuleOutputs',
-                            source='head.layers.head')),
+                logits=dict(type='ModuleOutputs', source='head.layers.head')),
             distill_losses=dict(
                 loss_dkd=dict(type='DKDLoss', tau=4.0, beta=2.0)),
             loss_forward_mappings=dict(
@@ -227,14 +233,18 @@ def test_dkd_from_mmrazor_in_the_same_config():
 
 
 def test_recorder_on_a_missing_module_is_named_with_close_matches():
-    with pytest.raises(ValueError, match=r"teacher recorder 'logits' taps "
-                       r"'head.layer.head'.*close matches: \['head.layers."
-                       r"head'"):
+    with pytest.raises(
+            ValueError,
+            match=r"teacher recorder 'logits' taps "
+            r"'head.layer.head'.*close matches: \['head.layers."
+            r"head'"):
         build(distiller=distiller(teacher_source='head.layer.head'))
     bad = distiller()
     bad['student_recorders']['logits']['source'] = 'head.fcc'
-    with pytest.raises(ValueError, match=r"student recorder 'logits' taps "
-                       r"'head.fcc'.*\['head.fc'"):
+    with pytest.raises(
+            ValueError,
+            match=r"student recorder 'logits' taps "
+            r"'head.fcc'.*\['head.fc'"):
         build(distiller=bad)
 
 

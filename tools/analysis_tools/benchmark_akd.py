@@ -73,8 +73,12 @@ def run_one(loss_fn, s0, t0, iters):
         times.append(time.perf_counter() - t)
     from rskd_mm.utils.profiling import peak_tensor_bytes
     peak = peak_tensor_bytes(step)
-    return dict(value=value, first_s=first, time_s=statistics.median(times),
-                peak_bytes=peak, grad=s.grad.detach().clone())
+    return dict(
+        value=value,
+        first_s=first,
+        time_s=statistics.median(times),
+        peak_bytes=peak,
+        grad=s.grad.detach().clone())
 
 
 def fmt_bytes(b):
@@ -83,21 +87,24 @@ def fmt_bytes(b):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--sizes', nargs='+', type=int,
-                   default=[128, 256, 512, 1024])
+    p.add_argument(
+        '--sizes', nargs='+', type=int, default=[128, 256, 512, 1024])
     p.add_argument('--dim', type=int, default=256)
     p.add_argument('--iters', type=int, default=3)
     p.add_argument('--naive-max-gb', type=float, default=12.0)
-    p.add_argument('--backends', nargs='+', default=['compile'],
-                   choices=['compile', 'eager'])
+    p.add_argument(
+        '--backends',
+        nargs='+',
+        default=['compile'],
+        choices=['compile', 'eager'])
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--plot', default=None)
     p.add_argument('--json', default=None)
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
-        osp.abspath(__file__)))))
+    sys.path.insert(
+        0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
     import rskd_mm  # noqa: F401  (compat layer before mmrazor)
 
     rows = []
@@ -109,17 +116,25 @@ def main(argv=None):
         if naive_bytes(n, args.dim) <= args.naive_max_gb * 2**30:
             methods.append(('naive', naive_loss))
         else:
-            rows.append(dict(n=n, method='naive', skipped=(
-                f'estimated {fmt_bytes(naive_bytes(n, args.dim))} > '
-                f'--naive-max-gb {args.naive_max_gb}')))
+            rows.append(
+                dict(
+                    n=n,
+                    method='naive',
+                    skipped=(
+                        f'estimated {fmt_bytes(naive_bytes(n, args.dim))} > '
+                        f'--naive-max-gb {args.naive_max_gb}')))
         methods += [(f'efficient-{b}', efficient_loss(b))
                     for b in args.backends]
         ref = None
         for name, fn in methods:
             r = run_one(fn, s0, t0, args.iters)
-            row = dict(n=n, method=name, value=r['value'],
-                       time_s=r['time_s'], first_s=r['first_s'],
-                       peak_bytes=r['peak_bytes'])
+            row = dict(
+                n=n,
+                method=name,
+                value=r['value'],
+                time_s=r['time_s'],
+                first_s=r['first_s'],
+                peak_bytes=r['peak_bytes'])
             if name == 'naive':
                 ref = r
             elif ref is not None:
@@ -129,11 +144,12 @@ def main(argv=None):
                     (r['grad'] - ref['grad']).abs().max() /
                     ref['grad'].abs().max())
                 row['speedup'] = ref['time_s'] / r['time_s']
-                row['mem_ratio'] = ref['peak_bytes'] / max(r['peak_bytes'],
-                                                           1)
+                row['mem_ratio'] = ref['peak_bytes'] / max(r['peak_bytes'], 1)
             rows.append(row)
-            print(f'N={n} {name}: {r["time_s"]:.3f} s, '
-                  f'{fmt_bytes(r["peak_bytes"])}', flush=True)
+            print(
+                f'N={n} {name}: {r["time_s"]:.3f} s, '
+                f'{fmt_bytes(r["peak_bytes"])}',
+                flush=True)
 
     print(f'\nAKD forward + backward, D={args.dim}, '
           f'{torch.get_num_threads()} threads, torch {torch.__version__}')
@@ -149,8 +165,10 @@ def main(argv=None):
             continue
         extra = ['-'] * 4
         if 'rel_diff' in r:
-            extra = [f"{r['rel_diff']:.1e}", f"{r['grad_rel_diff']:.1e}",
-                     f"{r['speedup']:.1f}x", f"{r['mem_ratio']:.0f}x"]
+            extra = [
+                f"{r['rel_diff']:.1e}", f"{r['grad_rel_diff']:.1e}",
+                f"{r['speedup']:.1f}x", f"{r['mem_ratio']:.0f}x"
+            ]
         print(f"| {r['n']} | {r['method']} | {r['time_s']:.3f} | "
               f"{r['first_s']:.2f} | {fmt_bytes(r['peak_bytes'])} | "
               f"{r['value']:.6g} | " + ' | '.join(extra) + ' |')
@@ -166,10 +184,10 @@ def main(argv=None):
             pts = [r for r in rows if r['method'] == method and 'time_s' in r]
             ns = [r['n'] for r in pts]
             axes[0].plot(ns, [r['time_s'] for r in pts], 'o-', label=method)
-            axes[1].plot(ns, [r['peak_bytes'] / 2**20 for r in pts], 'o-',
-                         label=method)
-        for ax, lab in zip(axes, ['forward + backward (s)',
-                                  'peak tensor memory (MiB)']):
+            axes[1].plot(
+                ns, [r['peak_bytes'] / 2**20 for r in pts], 'o-', label=method)
+        for ax, lab in zip(
+                axes, ['forward + backward (s)', 'peak tensor memory (MiB)']):
             ax.set_xscale('log', base=2)
             ax.set_yscale('log')
             ax.set_xlabel('N vectors')

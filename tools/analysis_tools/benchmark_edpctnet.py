@@ -35,9 +35,13 @@ def build(config, prune_config, fix_subnet, ratio):
     arch = dict(cfg.model, _scope_='mmseg')
     dense = MODELS.build(arch)
     if fix_subnet:
-        pruned = MODELS.build(dict(_scope_='mmrazor', type='sub_model',
-                                   cfg=arch, fix_subnet=fix_subnet,
-                                   mode='mutator'))
+        pruned = MODELS.build(
+            dict(
+                _scope_='mmrazor',
+                type='sub_model',
+                cfg=arch,
+                fix_subnet=fix_subnet,
+                mode='mutator'))
         how = f'fix_subnet {fix_subnet}'
     else:
         pcfg = Config.fromfile(prune_config)
@@ -46,8 +50,8 @@ def build(config, prune_config, fix_subnet, ratio):
         algo_cfg['default_ratio'] = ratio
         algo = MODELS.build(algo_cfg)
         algo.mutator.set_choices(algo.target_pruning_ratio)
-        _, static = export_fix_subnet(algo, export_subnet_mode='mutator',
-                                      slice_weight=True)
+        _, static = export_fix_subnet(
+            algo, export_subnet_mode='mutator', slice_weight=True)
         pruned = static.architecture
         how = (f'{len(algo.target_pruning_ratio)} channel units at ratio '
                f'{ratio} ({prune_config})')
@@ -68,16 +72,19 @@ def measure(model, size, iters):
             t = time.perf_counter()
             model(x)
             times.append(time.perf_counter() - t)
-    return dict(params=params, flops=flops,
-                latency_s=statistics.median(times))
+    return dict(params=params, flops=flops, latency_s=statistics.median(times))
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--config', default='configs/dpctnet/'
-                   'dpctnet-b_4xb4-80k_vaihingen-512px.py')
-    p.add_argument('--prune-config', default='configs/dpctnet/'
-                   'prune-l1_dpctnet-b_4xb4-8k_vaihingen-512px.py')
+    p.add_argument(
+        '--config',
+        default='configs/dpctnet/'
+        'dpctnet-b_4xb4-80k_vaihingen-512px.py')
+    p.add_argument(
+        '--prune-config',
+        default='configs/dpctnet/'
+        'prune-l1_dpctnet-b_4xb4-8k_vaihingen-512px.py')
     p.add_argument('--fix-subnet')
     p.add_argument('--ratio', type=float, default=0.25)
     p.add_argument('--size', type=int, default=512)
@@ -87,8 +94,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    dense, pruned, how = build(args.config, args.prune_config,
-                               args.fix_subnet, args.ratio)
+    dense, pruned, how = build(args.config, args.prune_config, args.fix_subnet,
+                               args.ratio)
     rows = [('DP-CTNet', measure(dense, args.size, args.iters)),
             ('EDP-CTNet', measure(pruned, args.size, args.iters))]
     base = rows[0][1]
@@ -105,8 +112,8 @@ def main(argv=None):
               f"{base['latency_s'] / r['latency_s']:.2f}x |")
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump(dict(how=how, size=args.size, rows=dict(rows)), f,
-                      indent=1)
+            json.dump(
+                dict(how=how, size=args.size, rows=dict(rows)), f, indent=1)
 
 
 if __name__ == '__main__':

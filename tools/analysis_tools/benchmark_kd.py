@@ -68,8 +68,8 @@ MEMBERS = {
     'vit-s16':
     dict(
         type='ImageClassifier',
-        backbone=dict(type='VisionTransformer', arch='deit-small',
-                      patch_size=16),
+        backbone=dict(
+            type='VisionTransformer', arch='deit-small', patch_size=16),
         neck=None,
         head=dict(type='VisionTransformerClsHead', in_channels=384)),
     'vit-b16':
@@ -94,12 +94,17 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--num-classes', type=int, default=10)
     parser.add_argument(
-        '--teacher', nargs='+', default=['resnet50', 'vit-b16'],
+        '--teacher',
+        nargs='+',
+        default=['resnet50', 'vit-b16'],
         choices=sorted(MEMBERS))
     parser.add_argument(
         '--student', default='resnet18', choices=sorted(MEMBERS))
-    parser.add_argument('--dataset-size', type=int, default=18900,
-                        help='images in the training set (EuroSAT: 18900)')
+    parser.add_argument(
+        '--dataset-size',
+        type=int,
+        default=18900,
+        help='images in the training set (EuroSAT: 18900)')
     parser.add_argument('--num-draws', type=int, default=4)
     parser.add_argument('--plot', default=None, help='write a PNG here')
     parser.add_argument('--json', default=None, help='write results here')
@@ -138,9 +143,9 @@ def run_mode(args):
     from mmengine.optim import OptimWrapper
     from mmengine.registry import init_default_scope
     from mmpretrain.structures import DataSample
+    from mmrazor.registry import MODELS
 
     import rskd_mm  # noqa: F401
-    from mmrazor.registry import MODELS
     from rskd_mm.datasets import TeacherCache
 
     init_default_scope('mmpretrain')
@@ -158,8 +163,8 @@ def run_mode(args):
         samples = [DataSample().set_gt_label(y) for y in labels]
         if with_cache is not None:
             for i, s in enumerate(samples):
-                s.set_field(with_cache.read(i, 0), 'teacher_logits',
-                            field_type='data')
+                s.set_field(
+                    with_cache.read(i, 0), 'teacher_logits', field_type='data')
         return dict(inputs=list(images), data_samples=samples)
 
     cache = None
@@ -176,8 +181,8 @@ def run_mode(args):
                 distiller=distiller()))
     elif args.mode == 'cached':
         tmp = tempfile.mkdtemp()
-        cache = TeacherCache.create(
-            tmp, n, 1, args.num_classes, dict(teacher=None))
+        cache = TeacherCache.create(tmp, n, 1, args.num_classes,
+                                    dict(teacher=None))
         for i in range(n):
             cache.write(i, 0, torch.randn(args.num_classes))
         cache.mark_complete()
@@ -223,8 +228,13 @@ def run_mode(args):
         peak = torch.cuda.max_memory_allocated() / 2**20
     else:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(dict(mode=args.mode, s_per_iter=statistics.median(times),
-                          peak_mb=peak, device='cuda' if cuda else 'cpu')))
+    print(
+        json.dumps(
+            dict(
+                mode=args.mode,
+                s_per_iter=statistics.median(times),
+                peak_mb=peak,
+                device='cuda' if cuda else 'cpu')))
 
 
 def main(argv=None):
@@ -232,17 +242,20 @@ def main(argv=None):
     if args.mode:
         return run_mode(args)
     base = [
-        sys.executable, os.path.abspath(__file__), '--img-size',
-        str(args.img_size), '--batch-size', str(args.batch_size), '--iters',
-        str(args.iters), '--warmup', str(args.warmup), '--num-classes',
+        sys.executable,
+        os.path.abspath(__file__), '--img-size',
+        str(args.img_size), '--batch-size',
+        str(args.batch_size), '--iters',
+        str(args.iters), '--warmup',
+        str(args.warmup), '--num-classes',
         str(args.num_classes), '--student', args.student, '--teacher',
         *args.teacher
     ]
     results = {}
     for mode in ('student', 'online', 'cached', 'teacher'):
         print(f'measuring {mode} ...', flush=True)
-        out = subprocess.run(base + ['--mode', mode], capture_output=True,
-                             text=True)
+        out = subprocess.run(
+            base + ['--mode', mode], capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(f'{mode} failed:\n{out.stderr[-3000:]}')
         results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -289,8 +302,8 @@ def main(argv=None):
               f'{build / (epoch_online - epoch_cached):.1f} epochs')
     else:
         print('cached KD is not faster here: no break-even')
-    summary = dict(results=results, saving=saving, build_seconds=build,
-                   args=vars(args))
+    summary = dict(
+        results=results, saving=saving, build_seconds=build, args=vars(args))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(summary, f, indent=2)

@@ -67,8 +67,17 @@ DUBAI_AKD_CWD = ('configs/dpctnet/'
                  'edpctnet-t-akd-cwd_dpctnet-t_1xb8-500_dubai-384px.py')
 
 
-def _row(name, label, role, test_config, *, train_config=None,
-         checkpoint=None, seeds=None, needs=(), cache=False, model=None,
+def _row(name,
+         label,
+         role,
+         test_config,
+         *,
+         train_config=None,
+         checkpoint=None,
+         seeds=None,
+         needs=(),
+         cache=False,
+         model=None,
          kind=None):
     return dict(
         kind=kind,
@@ -95,30 +104,69 @@ SUITES = {
         metric='accuracy/top1',
         extra_metrics=[dict(type='ConfusionMatrix')],
         rows=[
-            _row('cnn', 'Teacher member: ResNet-18-w32 (CNN)', 'teacher',
-                 EURO_CNN, train_config=EURO_CNN, checkpoint='epoch_3.pth',
-                 seeds=(0, )),
-            _row('vit', 'Teacher member: ViT-tiny/8 (transformer)',
-                 'teacher', EURO_VIT, train_config=EURO_VIT,
-                 checkpoint='epoch_3.pth', seeds=(0, )),
-            _row('ensemble', 'Teacher: ensemble of both (prob. average)',
-                 'teacher', EURO_ENS, seeds=(0, ), needs=('cnn', 'vit')),
-            _row('student', 'Student alone: MobileNetV2-w0.25', 'student',
-                 EURO_STUDENT, train_config=EURO_STUDENT,
-                 checkpoint='epoch_3.pth'),
-            _row('kd', 'Plain KD (KL, tau 4), ensemble teacher', 'student',
-                 EURO_STUDENT, train_config=EURO_KD,
-                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit')),
-            _row('lukd', 'Land-use KD (KL + cosine), ensemble teacher',
-                 'student', EURO_STUDENT, train_config=EURO_LUKD,
-                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit')),
-            _row('hmkd_online', 'HMKD (variance-normalised KD), online',
-                 'student', EURO_STUDENT, train_config=EURO_HMKD,
-                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit')),
-            _row('hmkd_cached', 'HMKD, cached teacher (fast KD, K=4)',
-                 'student', EURO_STUDENT, train_config=EURO_FAST,
-                 checkpoint='student_epoch_3.pth', needs=('cnn', 'vit'),
-                 cache=True),
+            _row(
+                'cnn',
+                'Teacher member: ResNet-18-w32 (CNN)',
+                'teacher',
+                EURO_CNN,
+                train_config=EURO_CNN,
+                checkpoint='epoch_3.pth',
+                seeds=(0, )),
+            _row(
+                'vit',
+                'Teacher member: ViT-tiny/8 (transformer)',
+                'teacher',
+                EURO_VIT,
+                train_config=EURO_VIT,
+                checkpoint='epoch_3.pth',
+                seeds=(0, )),
+            _row(
+                'ensemble',
+                'Teacher: ensemble of both (prob. average)',
+                'teacher',
+                EURO_ENS,
+                seeds=(0, ),
+                needs=('cnn', 'vit')),
+            _row(
+                'student',
+                'Student alone: MobileNetV2-w0.25',
+                'student',
+                EURO_STUDENT,
+                train_config=EURO_STUDENT,
+                checkpoint='epoch_3.pth'),
+            _row(
+                'kd',
+                'Plain KD (KL, tau 4), ensemble teacher',
+                'student',
+                EURO_STUDENT,
+                train_config=EURO_KD,
+                checkpoint='student_epoch_3.pth',
+                needs=('cnn', 'vit')),
+            _row(
+                'lukd',
+                'Land-use KD (KL + cosine), ensemble teacher',
+                'student',
+                EURO_STUDENT,
+                train_config=EURO_LUKD,
+                checkpoint='student_epoch_3.pth',
+                needs=('cnn', 'vit')),
+            _row(
+                'hmkd_online',
+                'HMKD (variance-normalised KD), online',
+                'student',
+                EURO_STUDENT,
+                train_config=EURO_HMKD,
+                checkpoint='student_epoch_3.pth',
+                needs=('cnn', 'vit')),
+            _row(
+                'hmkd_cached',
+                'HMKD, cached teacher (fast KD, K=4)',
+                'student',
+                EURO_STUDENT,
+                train_config=EURO_FAST,
+                checkpoint='student_epoch_3.pth',
+                needs=('cnn', 'vit'),
+                cache=True),
         ]),
     'dubai':
     dict(
@@ -132,29 +180,66 @@ SUITES = {
         palette=[[226, 169, 41], [132, 41, 246], [110, 193, 228],
                  [60, 16, 152], [254, 221, 58], [155, 155, 155]],
         rows=[
-            _row('teacher', 'Teacher: DP-CTNet (tiny)', 'teacher',
-                 DUBAI_TEACHER, train_config=DUBAI_TEACHER,
-                 checkpoint=LAST, seeds=(0, )),
-            _row('pruned', 'DP-CTNet pruned to 25% channels (L1), before '
-                 'fine-tuning', 'student', DUBAI_EDP, train_config=DUBAI_PRUNE,
-                 checkpoint='pruned.pth', seeds=(0, ), needs=('teacher', ),
-                 kind='prune'),
-            _row('edp', 'EDP-CTNet, fine-tuned without KD', 'student',
-                 DUBAI_EDP, train_config=DUBAI_EDP, checkpoint=LAST,
-                 seeds=(0, ), needs=('pruned', ), kind='edp'),
-            _row('edp_akd', 'EDP-CTNet + AKD (fused features)', 'student',
-                 DUBAI_EDP, train_config=DUBAI_AKD, checkpoint='student.pth',
-                 seeds=(0, ), needs=('teacher', 'pruned'), kind='edp_kd'),
-            _row('edp_cwd', 'EDP-CTNet + CWD (logits)', 'student', DUBAI_EDP,
-                 train_config=DUBAI_CWD, checkpoint='student.pth',
-                 seeds=(0, ), needs=('teacher', 'pruned'), kind='edp_kd'),
-            _row('edp_akd_cwd', 'EDP-CTNet + AKD + CWD', 'student',
-                 DUBAI_EDP, train_config=DUBAI_AKD_CWD,
-                 checkpoint='student.pth', seeds=(0, ),
-                 needs=('teacher', 'pruned'), kind='edp_kd'),
+            _row(
+                'teacher',
+                'Teacher: DP-CTNet (tiny)',
+                'teacher',
+                DUBAI_TEACHER,
+                train_config=DUBAI_TEACHER,
+                checkpoint=LAST,
+                seeds=(0, )),
+            _row(
+                'pruned', 'DP-CTNet pruned to 25% channels (L1), before '
+                'fine-tuning',
+                'student',
+                DUBAI_EDP,
+                train_config=DUBAI_PRUNE,
+                checkpoint='pruned.pth',
+                seeds=(0, ),
+                needs=('teacher', ),
+                kind='prune'),
+            _row(
+                'edp',
+                'EDP-CTNet, fine-tuned without KD',
+                'student',
+                DUBAI_EDP,
+                train_config=DUBAI_EDP,
+                checkpoint=LAST,
+                seeds=(0, ),
+                needs=('pruned', ),
+                kind='edp'),
+            _row(
+                'edp_akd',
+                'EDP-CTNet + AKD (fused features)',
+                'student',
+                DUBAI_EDP,
+                train_config=DUBAI_AKD,
+                checkpoint='student.pth',
+                seeds=(0, ),
+                needs=('teacher', 'pruned'),
+                kind='edp_kd'),
+            _row(
+                'edp_cwd',
+                'EDP-CTNet + CWD (logits)',
+                'student',
+                DUBAI_EDP,
+                train_config=DUBAI_CWD,
+                checkpoint='student.pth',
+                seeds=(0, ),
+                needs=('teacher', 'pruned'),
+                kind='edp_kd'),
+            _row(
+                'edp_akd_cwd',
+                'EDP-CTNet + AKD + CWD',
+                'student',
+                DUBAI_EDP,
+                train_config=DUBAI_AKD_CWD,
+                checkpoint='student.pth',
+                seeds=(0, ),
+                needs=('teacher', 'pruned'),
+                kind='edp_kd'),
         ]),
 }
-
 
 # The scene suite: any folder in the images/<Class>/<file> +
 # meta/{classes,train,val,test}.txt layout, with the EuroSAT CPU-sized
@@ -170,12 +255,12 @@ EURO_CLEAN = ('configs/fastkd/fastkd-clean-kd_r18w32-vit-t8_mnv2w025_'
               '1xb64-3e_eurosat-64px.py')
 SCENE_ROWS = [
     # name, label, arch, train config, test config, checkpoint, cache
-    ('cnn', 'Teacher member: ResNet-18-w32 (CNN)', 'cls', EURO_CNN,
-     EURO_CNN, 'epoch_{E}.pth', None),
+    ('cnn', 'Teacher member: ResNet-18-w32 (CNN)', 'cls', EURO_CNN, EURO_CNN,
+     'epoch_{E}.pth', None),
     ('vit', 'Teacher member: ViT-tiny/8 (transformer)', 'cls', EURO_VIT,
      EURO_VIT, 'epoch_{E}.pth', None),
-    ('ensemble', 'Teacher: ensemble of both (prob. average)', 'ensemble',
-     None, EURO_ENS, None, None),
+    ('ensemble', 'Teacher: ensemble of both (prob. average)', 'ensemble', None,
+     EURO_ENS, None, None),
     ('student', 'Student alone: MobileNetV2-w0.25', 'cls', EURO_STUDENT,
      EURO_STUDENT, 'epoch_{E}.pth', None),
     ('kd', 'Plain KD (KL, tau 4)', 'kd', EURO_KD, EURO_STUDENT,
@@ -184,8 +269,8 @@ SCENE_ROWS = [
      EURO_STUDENT, 'student_epoch_{E}.pth', None),
     ('ls_cached', '(a) logit standardisation, cached (K=4 draws)', 'kd',
      EURO_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
-    ('ev_online', '(b) ensemble-variance weighted KD, online', 'kd',
-     EURO_EVKD, EURO_STUDENT, 'student_epoch_{E}.pth', None),
+    ('ev_online', '(b) ensemble-variance weighted KD, online', 'kd', EURO_EVKD,
+     EURO_STUDENT, 'student_epoch_{E}.pth', None),
     ('mean_cached', '(c) draw-averaged teacher target, cached (K=4)', 'kd',
      EURO_MEAN, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
     ('clean_cached', '(d) KD on un-augmented images, cached (K=1)', 'kd',
@@ -215,36 +300,47 @@ def scene_suite(args):
     for name, label, arch, train, test, ckpt, cache in SCENE_ROWS:
         needs = ('cnn', 'vit') if arch in ('kd', 'ensemble') else ()
         teacher = name in ('cnn', 'vit', 'ensemble')
-        row = _row(name, label, 'teacher' if teacher else 'student', test,
-                   train_config=train,
-                   checkpoint=ckpt.format(E=args.epochs) if ckpt else None,
-                   seeds=(0, ) if teacher else None, needs=needs,
-                   cache=bool(cache))
+        row = _row(
+            name,
+            label,
+            'teacher' if teacher else 'student',
+            test,
+            train_config=train,
+            checkpoint=ckpt.format(E=args.epochs) if ckpt else None,
+            seeds=(0, ) if teacher else None,
+            needs=needs,
+            cache=bool(cache))
         row.update(arch=arch, cache_name=cache)
         rows.append(row)
     return dict(
         # named relative to the project, never by this machine's path
-        title=f'Scene classification: {osp.relpath(root, ROOT)}', data='',
+        title=f'Scene classification: {osp.relpath(root, ROOT)}',
+        data='',
         check='meta/train.txt',
-        epochs=args.epochs, img_size=args.img_size, classes=classes,
+        epochs=args.epochs,
+        img_size=args.img_size,
+        classes=classes,
         input_shape=(3, args.img_size, args.img_size),
-        metric='accuracy/top1', rows=rows, scene=True)
+        metric='accuracy/top1',
+        rows=rows,
+        scene=True)
 
 
 def scene_options(args, suite, row, seed, test=False):
     """--cfg-options of a scene-suite row: data set type and root on every
     split, class count, input size, schedule, teacher members."""
     data = osp.abspath(args.data_root)
-    n, size, epochs = len(suite['classes']), suite['img_size'], suite[
-        'epochs']
+    n, size, epochs = len(suite['classes']), suite['img_size'], suite['epochs']
     opts = []
     splits = ('train', 'val', 'test') if row['train_config'] else ('test', )
     for split in splits:
         key = f'{split}_dataloader.dataset'
         if split == 'train' and row['cache'] and not test:
             key += '.dataset'
-        opts += [f'{key}.type=RSKDSceneDataset', f'{key}.data_root={data}',
-                 f'{key}.metainfo=None', f'{key}.pipeline.1.scale={size}']
+        opts += [
+            f'{key}.type=RSKDSceneDataset', f'{key}.data_root={data}',
+            f'{key}.metainfo=None', f'{key}.pipeline.1.scale={size}'
+        ]
     arch = 'cls' if test and row['arch'] == 'kd' else row['arch']
     if arch == 'cls':
         opts.append(f'model.head.num_classes={n}')
@@ -255,18 +351,24 @@ def scene_options(args, suite, row, seed, test=False):
         if arch == 'kd':
             opts.append(f'model.architecture.head.num_classes={n}')
         for i, member in enumerate(('cnn', 'vit')):
-            ckpt = osp.join(row_dir(args, 'scene', member, 0),
-                            f'epoch_{epochs}.pth')
-            opts += [f'{prefix}.members.{i}.checkpoint={ckpt}',
-                     f'{prefix}.members.{i}.model.head.num_classes={n}']
-        opts += [f'{prefix}.members.1.model.backbone.img_size={size}',
-                 f'{prefix}.data_preprocessor.num_classes={n}']
+            ckpt = osp.join(
+                row_dir(args, 'scene', member, 0), f'epoch_{epochs}.pth')
+            opts += [
+                f'{prefix}.members.{i}.checkpoint={ckpt}',
+                f'{prefix}.members.{i}.model.head.num_classes={n}'
+            ]
+        opts += [
+            f'{prefix}.members.1.model.backbone.img_size={size}',
+            f'{prefix}.data_preprocessor.num_classes={n}'
+        ]
     if (row.get('cache_name') or '').startswith('k') and not test:
         opts.append('train_dataloader.dataset.num_draws='
                     f"{row['cache_name'][1:]}")
     if row['train_config'] and not test:
-        opts += [f'train_cfg.max_epochs={epochs}',
-                 f'param_scheduler.0.T_max={epochs}']
+        opts += [
+            f'train_cfg.max_epochs={epochs}',
+            f'param_scheduler.0.T_max={epochs}'
+        ]
         opts.append(f'randomness.seed={seed}')
     return opts
 
@@ -301,8 +403,8 @@ def suite_options(args, suite_name, suite, row, seed):
     opts = []
     if suite_name == 'eurosat':
         # an evaluation-only config (the ensemble) has no train/val loaders
-        splits = ('train', 'val', 'test') if row['train_config'] else (
-            'test', )
+        splits = ('train', 'val',
+                  'test') if row['train_config'] else ('test', )
         for split in splits:
             key = f'{split}_dataloader.dataset.data_root'
             if split == 'train' and row['cache']:
@@ -312,23 +414,31 @@ def suite_options(args, suite_name, suite, row, seed):
             cnn = osp.join(row_dir(args, suite_name, 'cnn', 0), 'epoch_3.pth')
             vit = osp.join(row_dir(args, suite_name, 'vit', 0), 'epoch_3.pth')
             prefix = 'model' if row['name'] == 'ensemble' else 'model.teacher'
-            opts += [f'{prefix}.members.0.checkpoint={cnn}',
-                     f'{prefix}.members.1.checkpoint={vit}']
+            opts += [
+                f'{prefix}.members.0.checkpoint={cnn}',
+                f'{prefix}.members.1.checkpoint={vit}'
+            ]
     if suite_name == 'dubai':
-        opts += [f'{split}_dataloader.dataset.data_root={data}'
-                 for split in ('train', 'val', 'test')]
+        opts += [
+            f'{split}_dataloader.dataset.data_root={data}'
+            for split in ('train', 'val', 'test')
+        ]
         teacher = LAST + row_dir(args, suite_name, 'teacher', 0)
         prune = row_dir(args, suite_name, 'pruned', 0)
         subnet = osp.join(prune, 'fix_subnet.json')
         if row['kind'] == 'prune':
             opts.append(f'load_from={teacher}')
         elif row['kind'] == 'edp':
-            opts += [f'model.fix_subnet={subnet}',
-                     f"load_from={osp.join(prune, 'pruned.pth')}"]
+            opts += [
+                f'model.fix_subnet={subnet}',
+                f"load_from={osp.join(prune, 'pruned.pth')}"
+            ]
         elif row['kind'] == 'edp_kd':
-            opts += [f'model.architecture.fix_subnet={subnet}',
-                     f'model.teacher_ckpt={teacher}',
-                     f"load_from={osp.join(prune, 'pruned.pth')}"]
+            opts += [
+                f'model.architecture.fix_subnet={subnet}',
+                f'model.teacher_ckpt={teacher}',
+                f"load_from={osp.join(prune, 'pruned.pth')}"
+            ]
     opts.append(f'randomness.seed={seed}')
     return opts
 
@@ -337,11 +447,13 @@ def dubai_test_options(args, suite_name, suite, row):
     """Every Dubai row but the teacher is tested as the plain EDP-CTNet
     (its `sub_model` config with the exported structure)."""
     data = osp.abspath(osp.join(args.data_root, suite['data']))
-    opts = [f'{split}_dataloader.dataset.data_root={data}'
-            for split in ('train', 'val', 'test')]
+    opts = [
+        f'{split}_dataloader.dataset.data_root={data}'
+        for split in ('train', 'val', 'test')
+    ]
     if row['name'] != 'teacher':
-        subnet = osp.join(row_dir(args, suite_name, 'pruned', 0),
-                          'fix_subnet.json')
+        subnet = osp.join(
+            row_dir(args, suite_name, 'pruned', 0), 'fix_subnet.json')
         opts.append(f'model.fix_subnet={subnet}')
     return opts
 
@@ -369,42 +481,70 @@ def plan(args, suite_name, suite, rows):
                 cache = osp.join(
                     args.work_root, suite_name,
                     f"{row.get('cache_name') or row['name']}_teacher_cache")
-                opts += [f'train_dataloader.dataset.cache_dir={cache}',
-                         f'model.teacher_cache={cache}']
-                cache_opts = [o for o in opts
-                              if not o.startswith('randomness.')]
-                steps.append(dict(
-                    row=row['name'], seed=seed, step='cache',
-                    result=osp.join(cache, 'build.json'),
-                    cmd=[PY, 'tools/cache_teacher_outputs.py',
-                         row['train_config'], '--out', cache,
-                         '--cfg-options', *cache_opts]))
+                opts += [
+                    f'train_dataloader.dataset.cache_dir={cache}',
+                    f'model.teacher_cache={cache}'
+                ]
+                cache_opts = [
+                    o for o in opts if not o.startswith('randomness.')
+                ]
+                steps.append(
+                    dict(
+                        row=row['name'],
+                        seed=seed,
+                        step='cache',
+                        result=osp.join(cache, 'build.json'),
+                        cmd=[
+                            PY, 'tools/cache_teacher_outputs.py',
+                            row['train_config'], '--out', cache,
+                            '--cfg-options', *cache_opts
+                        ]))
             if row['train_config']:
-                steps.append(dict(
-                    row=row['name'], seed=seed, step='train',
-                    result=osp.join(out, 'train.json'),
-                    cmd=[PY, 'tools/train.py', row['train_config'],
-                         '--work-dir', out, '--cfg-options', *opts,
-                         *args.train_options]))
+                steps.append(
+                    dict(
+                        row=row['name'],
+                        seed=seed,
+                        step='train',
+                        result=osp.join(out, 'train.json'),
+                        cmd=[
+                            PY, 'tools/train.py', row['train_config'],
+                            '--work-dir', out, '--cfg-options', *opts,
+                            *args.train_options
+                        ]))
             if row['kind'] == 'prune':
-                steps.append(dict(
-                    row=row['name'], seed=seed, step='export',
-                    result=osp.join(out, 'export.json'),
-                    cmd=[PY, 'tools/pruning/export_pruned.py',
-                         row['train_config'], LAST + out,
-                         '--out-dir', out, '--cfg-options', *opts]))
+                steps.append(
+                    dict(
+                        row=row['name'],
+                        seed=seed,
+                        step='export',
+                        result=osp.join(out, 'export.json'),
+                        cmd=[
+                            PY, 'tools/pruning/export_pruned.py',
+                            row['train_config'], LAST + out, '--out-dir', out,
+                            '--cfg-options', *opts
+                        ]))
             if row['kind'] == 'edp_kd':
-                steps.append(dict(
-                    row=row['name'], seed=seed, step='convert',
-                    result=osp.join(out, 'convert.json'),
-                    cmd=[PY, 'tools/model_converters/distill_to_student.py',
-                         LAST + out, osp.join(out, 'student.pth')]))
-            test_opts = [o for o in opts if not o.startswith(
-                ('model.teacher', 'train_dataloader', 'randomness'))]
+                steps.append(
+                    dict(
+                        row=row['name'],
+                        seed=seed,
+                        step='convert',
+                        result=osp.join(out, 'convert.json'),
+                        cmd=[
+                            PY, 'tools/model_converters/distill_to_student.py',
+                            LAST + out,
+                            osp.join(out, 'student.pth')
+                        ]))
+            test_opts = [
+                o for o in opts
+                if not o.startswith(('model.teacher', 'train_dataloader',
+                                     'randomness'))
+            ]
             if row['train_config'] and row['train_config'] != row[
                     'test_config']:
-                test_opts = [o for o in test_opts if not o.startswith(
-                    'model.')]
+                test_opts = [
+                    o for o in test_opts if not o.startswith('model.')
+                ]
             if suite_name == 'dubai':
                 test_opts = dubai_test_options(args, suite_name, suite, row)
             if suite.get('scene'):
@@ -417,16 +557,21 @@ def plan(args, suite_name, suite, rows):
                 ckpt = [LAST + out]
             elif row['checkpoint']:
                 ckpt = [osp.join(out, row['checkpoint'])]
-            steps.append(dict(
-                row=row['name'], seed=seed, step='test',
-                result=osp.join(out, 'test.json'),
-                test_config=row['test_config'],
-                extra_metrics=suite.get('extra_metrics', []),
-                cmd=[PY, 'tools/test.py',
-                     osp.join(out, 'test_config.py'), *ckpt,
-                     '--work-dir', osp.join(out, 'test'), '--metrics-out',
-                     osp.join(out, 'test_metrics.json'), '--cfg-options',
-                     *test_opts]))
+            steps.append(
+                dict(
+                    row=row['name'],
+                    seed=seed,
+                    step='test',
+                    result=osp.join(out, 'test.json'),
+                    test_config=row['test_config'],
+                    extra_metrics=suite.get('extra_metrics', []),
+                    cmd=[
+                        PY, 'tools/test.py',
+                        osp.join(out, 'test_config.py'), *ckpt, '--work-dir',
+                        osp.join(out, 'test'), '--metrics-out',
+                        osp.join(out, 'test_metrics.json'), '--cfg-options',
+                        *test_opts
+                    ]))
     # a cache shared by every seed is built once
     seen, unique = set(), []
     for s in steps:
@@ -471,8 +616,8 @@ def run_step(step, log_path):
         write_test_config(step)
     start = time.time()
     with open(log_path, 'w') as log:
-        proc = subprocess.run(step['cmd'], cwd=ROOT, stdout=log,
-                              stderr=subprocess.STDOUT)
+        proc = subprocess.run(
+            step['cmd'], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     wall = time.time() - start
     if proc.returncode != 0:
         with open(log_path) as f:
@@ -480,8 +625,10 @@ def run_step(step, log_path):
         raise RuntimeError(
             f"{step['row']} seed {step['seed']} {step['step']} failed "
             f"(exit {proc.returncode}); log: {log_path}\n" + ''.join(tail))
-    result = dict(wall_s=wall, cmd=shlex.join(
-        [osp.relpath(c, ROOT) if c == PY else c for c in step['cmd']]))
+    result = dict(
+        wall_s=wall,
+        cmd=shlex.join(
+            [osp.relpath(c, ROOT) if c == PY else c for c in step['cmd']]))
     result['cmd'] = result['cmd'].replace(PY, 'python', 1)
     if step['step'] == 'test':
         metrics_file = step['cmd'][step['cmd'].index('--metrics-out') + 1]
@@ -514,7 +661,9 @@ def complexity(config, input_shape, cache):
     model = MODELS.build(model_cfg).eval()
     with torch.no_grad():
         info = get_model_complexity_info(
-            model, inputs=torch.rand(1, *input_shape), show_table=False,
+            model,
+            inputs=torch.rand(1, *input_shape),
+            show_table=False,
             show_arch=False)
     cache[config] = dict(params=info['params'], flops=info['flops'])
     return cache[config]
@@ -612,10 +761,30 @@ def eurosat_table(args, suite, rows, cx_cache):
 
 
 # two-sided 95% quantiles of Student's t by degrees of freedom
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447,
-        7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179,
-        13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101,
-        19: 2.093, 20: 2.086, 25: 2.060, 30: 2.042}
+T975 = {
+    1: 12.706,
+    2: 4.303,
+    3: 3.182,
+    4: 2.776,
+    5: 2.571,
+    6: 2.447,
+    7: 2.365,
+    8: 2.306,
+    9: 2.262,
+    10: 2.228,
+    11: 2.201,
+    12: 2.179,
+    13: 2.160,
+    14: 2.145,
+    15: 2.131,
+    16: 2.120,
+    17: 2.110,
+    18: 2.101,
+    19: 2.093,
+    20: 2.086,
+    25: 2.060,
+    30: 2.042
+}
 
 
 def t975(df):
@@ -679,10 +848,9 @@ def scene_table(args, suite_name, suite, rows):
         walls = [t['wall_s'] for t in r['trains']]
         cache_s = '-'
         if row['cache']:
-            build = osp.join(
-                args.work_root, suite_name,
-                f"{row.get('cache_name') or name}_teacher_cache",
-                'build.json')
+            build = osp.join(args.work_root, suite_name,
+                             f"{row.get('cache_name') or name}_teacher_cache",
+                             'build.json')
             if osp.isfile(build):
                 cache_s = f"{load(build)['wall_s']:.0f}"
         kd_row = row['role'] == 'student' and name != 'student'
@@ -723,10 +891,11 @@ def write_scene_results(args, suite_name, suite):
 def build_seg_model(args, suite, row):
     """The row's test model (a plain DP-CTNet, or the EDP-CTNet
     `sub_model` with the exported structure), on the CPU, in eval mode."""
-    import rskd_mm  # noqa: F401  (before mmrazor)
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmrazor.registry import MODELS
+
+    import rskd_mm  # noqa: F401  (before mmrazor)
     cfg = Config.fromfile(osp.join(ROOT, row['test_config']))
     init_default_scope('mmseg')
     model_cfg = dict(cfg.model)
@@ -759,10 +928,12 @@ def seg_complexity(args, suite, row, cache):
             start = time.perf_counter()
             model(x)
             times.append(time.perf_counter() - start)
-    cache[key] = dict(params=info['params'], flops=info['flops'],
-                      latency_s=statistics.median(times),
-                      threads=torch.get_num_threads(),
-                      load_1min=os.getloadavg()[0])
+    cache[key] = dict(
+        params=info['params'],
+        flops=info['flops'],
+        latency_s=statistics.median(times),
+        threads=torch.get_num_threads(),
+        load_1min=os.getloadavg()[0])
     return cache[key]
 
 
@@ -781,8 +952,8 @@ def dubai_table(args, suite, rows, cx_cache):
     for r in rows:
         row = r['row']
         if not r['tests']:
-            lines.append(f"| {row['label']} | not run |" + ' |' * (
-                len(classes) + 5))
+            lines.append(f"| {row['label']} | not run |" + ' |' *
+                         (len(classes) + 5))
             continue
         m = r['tests'][0][1]['metrics']
         miou = f"{m['mIoU']:.2f}"
@@ -803,8 +974,10 @@ def dubai_table(args, suite, rows, cx_cache):
         lines.append(f"| {row['label']} | {miou} | {per_class} | "
                      f"{m['aAcc']:.2f} | {cost} | {train} |")
     lines.append('')
-    loads = sorted({f"{v['load_1min']:.1f}" for k, v in cx_cache.items()
-                    if 'load_1min' in v})
+    loads = sorted({
+        f"{v['load_1min']:.1f}"
+        for k, v in cx_cache.items() if 'load_1min' in v
+    })
     lines.append(f'One seed (0) per row. FLOPs and latency: one {w}x{h} '
                  'image, `mmengine.analysis` FLOPs, median of 10 forward '
                  'passes on the CPU (2 threads; 1-minute load average '
@@ -841,14 +1014,18 @@ def plot_dubai(args, suite, rows, num_tiles=3):
         row = by_name[name]['row']
         cfg, model = build_seg_model(args, suite, row)
         work_dir = row_dir(args, 'dubai', name, 0)
-        ckpt = (resolve_last(LAST + work_dir) if row['checkpoint'] == LAST
-                else osp.join(work_dir, row['checkpoint']))
+        ckpt = (
+            resolve_last(LAST + work_dir) if row['checkpoint'] == LAST else
+            osp.join(work_dir, row['checkpoint']))
         load_checkpoint_strict(model, ckpt, what=f'{name} (prediction plot)')
         ds_cfg = dict(cfg.test_dataloader.dataset, data_root=data)
         dataset = DATASETS.build(ds_cfg)
         if tiles is None:
-            tiles = sorted({int(round(x)) for x in np.linspace(
-                0, len(dataset) - 1, num_tiles)})
+            tiles = sorted({
+                int(round(x))
+                for x in np.linspace(0,
+                                     len(dataset) - 1, num_tiles)
+            })
         preds[name] = []
         for i in tiles:
             with torch.no_grad():
@@ -862,16 +1039,17 @@ def plot_dubai(args, suite, rows, num_tiles=3):
         rgb[valid] = palette[mask[valid]]
         return rgb  # 255 (not annotated) stays black
 
-    cols = ['image', 'ground truth'] + [by_name[n]['row']['label']
-                                        for n in shown]
-    fig, axes = plt.subplots(len(tiles), len(cols),
-                             figsize=(2.6 * len(cols), 2.3 * len(tiles)))
+    cols = ['image', 'ground truth'
+            ] + [by_name[n]['row']['label'] for n in shown]
+    fig, axes = plt.subplots(
+        len(tiles), len(cols), figsize=(2.6 * len(cols), 2.3 * len(tiles)))
     for r, i in enumerate(tiles):
         first = preds[shown[0]][r]
         img = mmcv.imread(first.img_path, channel_order='rgb')
         gt = first.gt_sem_seg.data[0].numpy().astype(np.int64)
         panels = [img, colour(gt)] + [
-            colour(preds[n][r].pred_sem_seg.data[0].numpy()) for n in shown]
+            colour(preds[n][r].pred_sem_seg.data[0].numpy()) for n in shown
+        ]
         for c, panel in enumerate(panels):
             ax = axes[r, c]
             ax.imshow(panel)
@@ -880,15 +1058,18 @@ def plot_dubai(args, suite, rows, num_tiles=3):
             if r == 0:
                 ax.set_title(cols[c], fontsize=7)
         axes[r, 0].set_ylabel(osp.basename(first.img_path), fontsize=6)
-    handles = [matplotlib.patches.Patch(color=palette[k] / 255, label=c)
-               for k, c in enumerate(suite['classes'])]
-    handles.append(matplotlib.patches.Patch(color='black',
-                                            label='not annotated (255)'))
-    fig.legend(handles=handles, loc='lower center', ncol=len(handles),
-               fontsize=7)
+    handles = [
+        matplotlib.patches.Patch(color=palette[k] / 255, label=c)
+        for k, c in enumerate(suite['classes'])
+    ]
+    handles.append(
+        matplotlib.patches.Patch(color='black', label='not annotated (255)'))
+    fig.legend(
+        handles=handles, loc='lower center', ncol=len(handles), fontsize=7)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     os.makedirs(args.figures, exist_ok=True)
-    savefig_atomic(fig, osp.join(args.figures, 'dubai_predictions.png'), dpi=110)
+    savefig_atomic(
+        fig, osp.join(args.figures, 'dubai_predictions.png'), dpi=110)
     plt.close(fig)
 
 
@@ -901,8 +1082,9 @@ def commands_listing(args, suite_name, suite):
                 path = osp.join(args.work_root, suite_name,
                                 f"{row['name']}_teacher_cache", 'build.json')
             else:
-                path = osp.join(row_dir(args, suite_name, row['name'], seed),
-                                f'{step}.json')
+                path = osp.join(
+                    row_dir(args, suite_name, row['name'], seed),
+                    f'{step}.json')
             if osp.isfile(path):
                 cmd = load(path)['cmd'].replace(ROOT + '/', '')
                 # data named relative to the project, never by this
@@ -939,9 +1121,11 @@ def merge_table(old_body, new_body, keep_labels):
     """``new_body`` with the line of every row in ``keep_labels`` (rows with
     no result in this work root) taken from ``old_body`` where it has one:
     a row that was not run keeps its published value."""
-    old_rows = {line.split('|')[1].strip(): line
-                for line in old_body.splitlines()
-                if line.startswith('|') and line.count('|') > 2}
+    old_rows = {
+        line.split('|')[1].strip(): line
+        for line in old_body.splitlines()
+        if line.startswith('|') and line.count('|') > 2
+    }
     out = []
     for line in new_body.splitlines():
         label = line.split('|')[1].strip() if line.startswith('|') else None
@@ -955,6 +1139,7 @@ def merge_commands(old_body, new_body, keep_rows, order):
     """The command listing with the entries of ``keep_rows`` (rows with no
     result in this work root) taken from the published listing, in the
     suite's row ``order``."""
+
     def entries(body):
         body = body.strip()
         if not body.startswith('```'):
@@ -971,8 +1156,8 @@ def merge_commands(old_body, new_body, keep_rows, order):
     kept = [e for e in entries(old_body) if e[0].split()[1] in keep_rows]
     fresh = [e for e in entries(new_body) if e[0].split()[1] not in keep_rows]
     rank = {name: i for i, name in enumerate(order)}
-    merged = sorted(fresh + kept,
-                    key=lambda e: rank.get(e[0].split()[1], len(rank)))
+    merged = sorted(
+        fresh + kept, key=lambda e: rank.get(e[0].split()[1], len(rank)))
     if not merged:
         return '(none run)'
     return '```bash\n' + '\n'.join('\n'.join(e) for e in merged) + \
@@ -994,8 +1179,8 @@ def write_tables(args):
     root never erases what it cannot reproduce."""
     cx_path = osp.join(args.work_root, 'complexity.json')
     cx_cache = load(cx_path) if osp.isfile(cx_path) else {}
-    text = open(args.results).read() if osp.isfile(args.results) else (
-        '# Results\n')
+    text = open(args.results).read() if osp.isfile(
+        args.results) else ('# Results\n')
     for suite_name in args.suite:
         suite = SUITES[suite_name]
         rows = collect(args, suite_name, suite)
@@ -1004,19 +1189,21 @@ def write_tables(args):
                   'tables and plots are left as they are')
             continue
         not_run = [] if args.regenerate else [
-            r['row'] for r in rows if not r['tests']]
+            r['row'] for r in rows if not r['tests']
+        ]
         table_fn = eurosat_table if suite_name == 'eurosat' else dubai_table
         table = merge_table(
-            read_block(text, suite_name),
-            table_fn(args, suite, rows, cx_cache),
-            {row['label'] for row in not_run})
+            read_block(text, suite_name), table_fn(args, suite, rows,
+                                                   cx_cache),
+            {row['label']
+             for row in not_run})
         text = replace_block(text, suite_name, table)
         text = replace_block(
             text, f'{suite_name}-commands',
             merge_commands(
                 read_block(text, f'{suite_name}-commands'),
-                commands_listing(args, suite_name, suite),
-                [row['name'] for row in not_run],
+                commands_listing(args, suite_name,
+                                 suite), [row['name'] for row in not_run],
                 [row['name'] for row in suite['rows']]))
         if not_run:
             print(f'{suite_name}: rows without results in {args.work_root} '
@@ -1046,9 +1233,9 @@ def savefig_atomic(fig, path, **kwargs):
 # --------------------------------------------------------------------------
 def _val_curve(work_dir):
     """Validation top-1 per epoch from the last run's scalars.json."""
-    runs = sorted(d for d in os.listdir(work_dir)
-                  if osp.isfile(osp.join(work_dir, d, 'vis_data',
-                                         'scalars.json')))
+    runs = sorted(
+        d for d in os.listdir(work_dir)
+        if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
     curve = {}
     for d in runs:  # a resumed run continues the curve
         with open(osp.join(work_dir, d, 'vis_data', 'scalars.json')) as f:
@@ -1071,20 +1258,27 @@ def plot_eurosat(args, suite, rows):
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for r in rows:
         accs = [t['metrics'][metric] for _, t in r['tests']]
-        walls = [t[0] * t[1] * suite['epochs'] for t in (
-            train_timing(row_dir(args, 'eurosat', r['row']['name'], seed),
-                         suite['epochs']) for seed, _ in r['tests']) if t]
+        walls = [
+            t[0] * t[1] * suite['epochs'] for t in (train_timing(
+                row_dir(args, 'eurosat', r['row']['name'], seed),
+                suite['epochs']) for seed, _ in r['tests']) if t
+        ]
         if not accs or not walls:
             continue
-        ax.errorbar(min(walls), statistics.mean(accs),
-                    yerr=statistics.stdev(accs) if len(accs) > 1 else 0,
-                    fmt='o', capsize=3, label=r['row']['label'])
+        ax.errorbar(
+            min(walls),
+            statistics.mean(accs),
+            yerr=statistics.stdev(accs) if len(accs) > 1 else 0,
+            fmt='o',
+            capsize=3,
+            label=r['row']['label'])
     ax.set_xlabel('training time, total (s, 2 CPU cores, fastest seed)')
     ax.set_ylabel('EuroSAT test top-1 (%)')
     ax.set_title('Accuracy vs training time (mean +/- std over seeds)')
     ax.legend(fontsize=7)
     fig.tight_layout()
-    savefig_atomic(fig, osp.join(args.figures, 'eurosat_acc_vs_time.png'), dpi=120)
+    savefig_atomic(
+        fig, osp.join(args.figures, 'eurosat_acc_vs_time.png'), dpi=120)
     plt.close(fig)
 
     # learning curves: student alone vs KD methods (seed 0)
@@ -1096,15 +1290,19 @@ def plot_eurosat(args, suite, rows):
         if osp.isdir(d):
             curve = _val_curve(d)
             if curve:
-                ax.plot(range(1, len(curve) + 1), curve, marker='o',
-                        label=r['row']['label'])
+                ax.plot(
+                    range(1,
+                          len(curve) + 1),
+                    curve,
+                    marker='o',
+                    label=r['row']['label'])
     ax.set_xlabel('epoch')
     ax.set_ylabel('validation top-1 (%)')
     ax.set_title('Learning curves, seed 0')
     ax.legend(fontsize=7)
     fig.tight_layout()
-    savefig_atomic(fig, osp.join(args.figures, 'eurosat_learning_curves.png'),
-                dpi=120)
+    savefig_atomic(
+        fig, osp.join(args.figures, 'eurosat_learning_curves.png'), dpi=120)
     plt.close(fig)
 
     # confusion matrix of the best student (by mean test accuracy)
@@ -1125,61 +1323,94 @@ def plot_eurosat(args, suite, rows):
     norm = cm / np.maximum(cm.sum(1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(6.5, 5.8))
     im = ax.imshow(norm, cmap='Blues', vmin=0, vmax=1)
-    ax.set_xticks(range(len(EUROSAT_CLASSES)), EUROSAT_CLASSES,
-                  rotation=60, ha='right', fontsize=7)
+    ax.set_xticks(
+        range(len(EUROSAT_CLASSES)),
+        EUROSAT_CLASSES,
+        rotation=60,
+        ha='right',
+        fontsize=7)
     ax.set_yticks(range(len(EUROSAT_CLASSES)), EUROSAT_CLASSES, fontsize=7)
     for i in range(len(cm)):
         for j in range(len(cm)):
-            ax.text(j, i, int(cm[i, j]), ha='center', va='center',
-                    fontsize=6,
-                    color='white' if norm[i, j] > 0.5 else 'black')
+            ax.text(
+                j,
+                i,
+                int(cm[i, j]),
+                ha='center',
+                va='center',
+                fontsize=6,
+                color='white' if norm[i, j] > 0.5 else 'black')
     ax.set_xlabel('predicted')
     ax.set_ylabel('true')
     ax.set_title(f"{best['row']['label']}, seed {seed}", fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
-    savefig_atomic(fig, osp.join(args.figures, 'eurosat_confusion_best_student.png'),
-                dpi=120)
+    savefig_atomic(
+        fig,
+        osp.join(args.figures, 'eurosat_confusion_best_student.png'),
+        dpi=120)
     plt.close(fig)
 
 
 # --------------------------------------------------------------------------
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--suite', nargs='+', default=list(SUITES),
-                   choices=list(SUITES) + ['scene'],
-                   help='eurosat and dubai: the published suites of '
-                   'docs/results.md (--data-root holds their data folders); '
-                   'scene: the scene-classification comparison on any data '
-                   'set folder given as --data-root (images/<Class>/<file> '
-                   '+ meta/{classes,train,val,test}.txt)')
-    p.add_argument('--rows', nargs='+', help='only these rows (and what '
-                   'they need)')
+    p.add_argument(
+        '--suite',
+        nargs='+',
+        default=list(SUITES),
+        choices=list(SUITES) + ['scene'],
+        help='eurosat and dubai: the published suites of '
+        'docs/results.md (--data-root holds their data folders); '
+        'scene: the scene-classification comparison on any data '
+        'set folder given as --data-root (images/<Class>/<file> '
+        '+ meta/{classes,train,val,test}.txt)')
+    p.add_argument(
+        '--rows', nargs='+', help='only these rows (and what '
+        'they need)')
     p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    p.add_argument('--data-root', default=osp.join(ROOT, '..', 'shared',
-                                                   'data'))
-    p.add_argument('--work-root', '--work-dir', dest='work_root',
-                   default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
-    p.add_argument('--epochs', type=int, default=30,
-                   help='scene suite: training epochs of every model')
-    p.add_argument('--img-size', type=int, default=64,
-                   help='scene suite: input size (images are resized)')
-    p.add_argument('--results', default=None,
-                   help='the results file (default: docs/results.md for '
-                   'eurosat/dubai, WORK_ROOT/scene/results.md for scene)')
+    p.add_argument(
+        '--data-root', default=osp.join(ROOT, '..', 'shared', 'data'))
+    p.add_argument(
+        '--work-root',
+        '--work-dir',
+        dest='work_root',
+        default=osp.join(ROOT, 'work_dirs', 'benchmarks'))
+    p.add_argument(
+        '--epochs',
+        type=int,
+        default=30,
+        help='scene suite: training epochs of every model')
+    p.add_argument(
+        '--img-size',
+        type=int,
+        default=64,
+        help='scene suite: input size (images are resized)')
+    p.add_argument(
+        '--results',
+        default=None,
+        help='the results file (default: docs/results.md for '
+        'eurosat/dubai, WORK_ROOT/scene/results.md for scene)')
     p.add_argument('--figures', default=osp.join(ROOT, 'docs', 'figures'))
-    p.add_argument('--train-options', nargs='+', default=[],
-                   help='extra --cfg-options of every training step (e.g. '
-                   'a short schedule for a smoke run: train_cfg.max_iters=4)')
+    p.add_argument(
+        '--train-options',
+        nargs='+',
+        default=[],
+        help='extra --cfg-options of every training step (e.g. '
+        'a short schedule for a smoke run: train_cfg.max_iters=4)')
     p.add_argument('--tables-only', action='store_true')
-    p.add_argument('--regenerate', action='store_true',
-                   help='rewrite the tables and plots from this work root '
-                   'alone (rows without results become "not run"); '
-                   'without it, rows with no result here keep their '
-                   'published lines and the plots are redrawn only when '
-                   'every row has its result here')
-    p.add_argument('--dry-run', action='store_true',
-                   help='print the steps that would run')
+    p.add_argument(
+        '--regenerate',
+        action='store_true',
+        help='rewrite the tables and plots from this work root '
+        'alone (rows without results become "not run"); '
+        'without it, rows with no result here keep their '
+        'published lines and the plots are redrawn only when '
+        'every row has its result here')
+    p.add_argument(
+        '--dry-run',
+        action='store_true',
+        help='print the steps that would run')
     return p.parse_args(argv)
 
 
@@ -1199,8 +1430,9 @@ def main(argv=None):
         args.results = osp.join(ROOT, 'docs', 'results.md')
     if not args.tables_only:
         todo = []
-        known = [r['name'] for n in args.suite
-                 for r in get_suite(args, n)['rows']]
+        known = [
+            r['name'] for n in args.suite for r in get_suite(args, n)['rows']
+        ]
         unknown = set(args.rows or ()) - set(known)
         if unknown:
             sys.exit(f"run_benchmarks.py: no row {', '.join(sorted(unknown))}"
@@ -1213,8 +1445,10 @@ def main(argv=None):
                 sys.exit(f'run_benchmarks.py: suite {suite_name!r} needs '
                          f'{check}, which does not exist (--data-root '
                          f'{args.data_root}); nothing was run or written')
-            rows = [r for r in suite['rows']
-                    if args.rows is None or r['name'] in args.rows]
+            rows = [
+                r for r in suite['rows']
+                if args.rows is None or r['name'] in args.rows
+            ]
             todo += plan(args, suite_name, suite, rows)
         total = len(todo)
         for i, step in enumerate(todo, 1):

@@ -62,7 +62,9 @@ def main(argv=None):
             classes=args.classes)
     else:
         counts = generate_segmentation_dataset(
-            args.out, num_images=args.num_images, size=args.size,
+            args.out,
+            num_images=args.num_images,
+            size=args.size,
             seed=args.seed)
     summary = ', '.join(f'{k}: {v}' for k, v in counts.items())
     print(f'wrote {args.kind} data set to {args.out} ({summary})')

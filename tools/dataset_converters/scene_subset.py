@@ -32,8 +32,12 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('src', help='the data set folder')
     p.add_argument('dst', help='the subset folder (created)')
-    p.add_argument('--per-class', type=int, nargs=3, required=True,
-                   metavar=('TRAIN', 'VAL', 'TEST'))
+    p.add_argument(
+        '--per-class',
+        type=int,
+        nargs=3,
+        required=True,
+        metavar=('TRAIN', 'VAL', 'TEST'))
     p.add_argument('--seed', type=int, default=0)
     return p.parse_args(argv)
 
@@ -51,8 +55,9 @@ def main(argv=None):
                 if line.strip():
                     by_label[int(line.split()[-1])].append(line.rstrip('\n'))
         short = {classes[k]: len(v) for k, v in by_label.items() if len(v) < n}
-        short.update({c: 0 for i, c in enumerate(classes)
-                      if i not in by_label})
+        short.update(
+            {c: 0
+             for i, c in enumerate(classes) if i not in by_label})
         if short:
             sys.exit(f'scene_subset.py: {ann} has fewer than {n} images of '
                      f'class(es) {short}')
@@ -64,8 +69,9 @@ def main(argv=None):
         with open(osp.join(args.dst, 'meta', f'{split}.txt'), 'w') as f:
             f.write('\n'.join(lines) + '\n')
         print(f'{split}: {len(lines)} images ({n} per class)')
-    shutil.copy(osp.join(meta, 'classes.txt'),
-                osp.join(args.dst, 'meta', 'classes.txt'))
+    shutil.copy(
+        osp.join(meta, 'classes.txt'), osp.join(args.dst, 'meta',
+                                                'classes.txt'))
     link = osp.join(args.dst, 'images')
     if not osp.lexists(link):
         os.symlink(osp.abspath(osp.join(args.src, 'images')), link)

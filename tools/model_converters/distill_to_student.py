@@ -19,9 +19,9 @@ import argparse
 import os.path as osp
 
 import rskd_mm  # noqa: F401
-from rskd_mm.models.utils import CheckpointReadError, read_checkpoint
 from rskd_mm.engine.hooks.student_checkpoint_hook import (atomic_torch_save,
                                                           student_state_dict)
+from rskd_mm.models.utils import CheckpointReadError, read_checkpoint
 
 
 def check_fits(state: dict, src: str, config: str) -> None:
@@ -29,8 +29,8 @@ def check_fits(state: dict, src: str, config: str) -> None:
     from mmengine.config import Config
     from mmengine.registry import MODELS, init_default_scope
 
-    from rskd_mm.models.utils import (CheckpointMismatchError,
-                                      format_mismatch, state_dict_mismatch)
+    from rskd_mm.models.utils import (CheckpointMismatchError, format_mismatch,
+                                      state_dict_mismatch)
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmpretrain'))
     model_cfg = dict(cfg.model)
@@ -40,9 +40,9 @@ def check_fits(state: dict, src: str, config: str) -> None:
     if missing or unexpected or mismatched:
         raise CheckpointMismatchError(
             f'the student of {src} does not fit the model of {config}; '
-            'nothing was written.\n' + format_mismatch(
-                missing, unexpected, mismatched, model.state_dict().keys(),
-                state.keys()))
+            'nothing was written.\n' +
+            format_mismatch(missing, unexpected, mismatched,
+                            model.state_dict().keys(), state.keys()))
 
 
 def convert(src: str,
@@ -72,11 +72,14 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('src', help='distillation checkpoint')
     p.add_argument('dst', help='where to write the student checkpoint')
-    p.add_argument('--prefix', default='architecture.',
-                   help='the student\'s key prefix in the distillation model')
-    p.add_argument('--config',
-                   help='the student\'s own config: stop unless the student '
-                   'weights fit its model exactly')
+    p.add_argument(
+        '--prefix',
+        default='architecture.',
+        help='the student\'s key prefix in the distillation model')
+    p.add_argument(
+        '--config',
+        help='the student\'s own config: stop unless the student '
+        'weights fit its model exactly')
     args = p.parse_args(argv)
     out = convert(args.src, args.dst, args.prefix, args.config)
     print(f"{len(out['state_dict'])} student tensors -> {args.dst}")

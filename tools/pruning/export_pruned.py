@@ -33,8 +33,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('config', help='the pruning config')
     p.add_argument('checkpoint', help='checkpoint of the pruning run')
-    p.add_argument('--out-dir', help='where to write (default: next to '
-                   'the checkpoint)')
+    p.add_argument(
+        '--out-dir',
+        help='where to write (default: next to '
+        'the checkpoint)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -80,14 +82,16 @@ def export(config, checkpoint, out_dir=None, cfg_options=None):
     if missing or unexpected or mismatched:
         raise CheckpointMismatchError(
             f'checkpoint {checkpoint} does not fit the model of {config}; '
-            'nothing was exported.\n' + format_mismatch(
-                missing, unexpected, mismatched,
-                algorithm.state_dict().keys(), state.keys()))
+            'nothing was exported.\n' +
+            format_mismatch(missing, unexpected, mismatched,
+                            algorithm.state_dict().keys(), state.keys()))
     algorithm.load_state_dict(state, strict=True)
     algorithm.eval()
     params_before = sum(p.numel() for p in algorithm.architecture.parameters())
     fix_subnet, static = export_fix_subnet(
-        algorithm, export_subnet_mode='mutator', slice_weight=True,
+        algorithm,
+        export_subnet_mode='mutator',
+        slice_weight=True,
         export_channel=True)
     arch = static.architecture
     params_after = sum(p.numel() for p in arch.parameters())
@@ -103,34 +107,40 @@ def export(config, checkpoint, out_dir=None, cfg_options=None):
     _atomic_write(subnet_path, dump_json(fix_subnet))
     _atomic_write(
         weights_path, lambda p: torch.save(
-            dict(meta=dict(source_config=config, source_checkpoint=checkpoint,
-                           fix_subnet=osp.basename(subnet_path)),
-                 state_dict=arch.state_dict()), p))
+            dict(
+                meta=dict(
+                    source_config=config,
+                    source_checkpoint=checkpoint,
+                    fix_subnet=osp.basename(subnet_path)),
+                state_dict=arch.state_dict()), p))
 
     # the deployable model: built from the architecture config and the
     # exported structure, it must take the exported weights strictly
-    sub = MODELS.build(dict(
-        _scope_='mmrazor', type='sub_model',
-        cfg=dict(cfg.model.architecture, init_cfg=None),
-        fix_subnet=subnet_path, mode='mutator'))
+    sub = MODELS.build(
+        dict(
+            _scope_='mmrazor',
+            type='sub_model',
+            cfg=dict(cfg.model.architecture, init_cfg=None),
+            fix_subnet=subnet_path,
+            mode='mutator'))
     sub.load_state_dict(arch.state_dict(), strict=True)
     choices = {
         name: unit['choice']
         for name, unit in fix_subnet['channel_unit_cfg']['units'].items()
     }
     summary = dict(
-        params_before=params_before, params_after=params_after,
-        ratio=params_after / params_before, choices=choices)
-    _atomic_write(osp.join(out_dir, 'pruned_summary.json'),
-                  dump_json(summary))
+        params_before=params_before,
+        params_after=params_after,
+        ratio=params_after / params_before,
+        choices=choices)
+    _atomic_write(osp.join(out_dir, 'pruned_summary.json'), dump_json(summary))
     return summary, subnet_path, weights_path
 
 
 def main(argv=None):
     args = parse_args(argv)
     summary, subnet_path, weights_path = export(args.config, args.checkpoint,
-                                                args.out_dir,
-                                                args.cfg_options)
+                                                args.out_dir, args.cfg_options)
     print(f"parameters: {summary['params_before'] / 1e6:.3f} M -> "
           f"{summary['params_after'] / 1e6:.3f} M "
           f"({100 * summary['ratio']:.1f} %)")

@@ -18,8 +18,10 @@ data_preprocessor = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     # Overhead imagery has no canonical orientation.
-    dict(type='RandomFlip', prob=[0.25, 0.25], direction=['horizontal',
-                                                          'vertical']),
+    dict(
+        type='RandomFlip',
+        prob=[0.25, 0.25],
+        direction=['horizontal', 'vertical']),
     dict(type='PackInputs'),
 ]
 test_pipeline = [

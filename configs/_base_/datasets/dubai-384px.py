@@ -12,8 +12,11 @@ train_pipeline = [
     dict(type='RSKDLoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(type='RSKDCheckSegLabels', num_classes=_base_.num_classes),
-    dict(type='RandomResize', scale=scale, ratio_range=(0.5, 2.0),
-         keep_ratio=True),
+    dict(
+        type='RandomResize',
+        scale=scale,
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
@@ -27,8 +30,6 @@ test_pipeline = [
     dict(type='PackSegInputs'),
 ]
 train_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    dataset=dict(pipeline=train_pipeline))
+    batch_size=8, num_workers=2, dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(num_workers=2, dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -4,10 +4,9 @@
 # ../shared/data/dubai_aerial (img_dir/<stem>.jpg, ann_dir/<stem>.png).
 _base_ = ['./rs-folder-512px.py']
 metainfo = dict(
-    classes=('water', 'land', 'road', 'building', 'vegetation',
-             'unlabeled'),
-    palette=[[226, 169, 41], [132, 41, 246], [110, 193, 228],
-             [60, 16, 152], [254, 221, 58], [155, 155, 155]])
+    classes=('water', 'land', 'road', 'building', 'vegetation', 'unlabeled'),
+    palette=[[226, 169, 41], [132, 41, 246], [110, 193, 228], [60, 16, 152],
+             [254, 221, 58], [155, 155, 155]])
 data_root = 'data/dubai_aerial'
 train_dataloader = dict(
     dataset=dict(

@@ -12,8 +12,10 @@ data_root = 'data/eurosat'
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=64),
-    dict(type='RandomFlip', prob=[0.25, 0.25],
-         direction=['horizontal', 'vertical']),
+    dict(
+        type='RandomFlip',
+        prob=[0.25, 0.25],
+        direction=['horizontal', 'vertical']),
     dict(type='PackInputs'),
 ]
 test_pipeline = [

@@ -17,8 +17,10 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.5, 1.0)),
     # overhead imagery has no canonical orientation
-    dict(type='RandomFlip', prob=[0.25, 0.25],
-         direction=['horizontal', 'vertical']),
+    dict(
+        type='RandomFlip',
+        prob=[0.25, 0.25],
+        direction=['horizontal', 'vertical']),
     dict(type='PackInputs'),
 ]
 test_pipeline = [

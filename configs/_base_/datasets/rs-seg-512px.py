@@ -19,8 +19,11 @@ train_pipeline = [
     dict(type='RSKDLoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=reduce_zero_label),
     dict(type='RSKDCheckSegLabels', num_classes=num_classes),
-    dict(type='RandomResize', scale=(512, 512), ratio_range=(0.5, 2.0),
-         keep_ratio=True),
+    dict(
+        type='RandomResize',
+        scale=(512, 512),
+        ratio_range=(0.5, 2.0),
+        keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),

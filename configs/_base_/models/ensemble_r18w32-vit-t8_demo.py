@@ -22,11 +22,17 @@ teacher = dict(
                     std=[58.395, 57.12, 57.375],
                     to_rgb=True),
                 backbone=dict(
-                    type='ResNet', depth=18, stem_channels=32,
-                    base_channels=32, out_indices=(3, ), style='pytorch'),
+                    type='ResNet',
+                    depth=18,
+                    stem_channels=32,
+                    base_channels=32,
+                    out_indices=(3, ),
+                    style='pytorch'),
                 neck=dict(type='GlobalAveragePooling'),
                 head=dict(
-                    type='LinearClsHead', num_classes=8, in_channels=256,
+                    type='LinearClsHead',
+                    num_classes=8,
+                    in_channels=256,
                     loss=dict(type='CrossEntropyLoss')))),
         dict(
             name='vit',
@@ -40,11 +46,18 @@ teacher = dict(
                     to_rgb=True),
                 backbone=dict(
                     type='VisionTransformer',
-                    arch=dict(embed_dims=64, num_layers=4, num_heads=4,
-                              feedforward_channels=128),
-                    img_size=64, patch_size=8, drop_path_rate=0.1),
+                    arch=dict(
+                        embed_dims=64,
+                        num_layers=4,
+                        num_heads=4,
+                        feedforward_channels=128),
+                    img_size=64,
+                    patch_size=8,
+                    drop_path_rate=0.1),
                 neck=None,
                 head=dict(
-                    type='VisionTransformerClsHead', num_classes=8,
-                    in_channels=64, loss=dict(type='CrossEntropyLoss')))),
+                    type='VisionTransformerClsHead',
+                    num_classes=8,
+                    in_channels=64,
+                    loss=dict(type='CrossEntropyLoss')))),
     ])

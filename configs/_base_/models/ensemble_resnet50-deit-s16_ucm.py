@@ -24,11 +24,16 @@ teacher = dict(
                 type='ImageClassifier',
                 data_preprocessor=imagenet_norm,
                 backbone=dict(
-                    type='ResNet', depth=50, num_stages=4,
-                    out_indices=(3, ), style='pytorch'),
+                    type='ResNet',
+                    depth=50,
+                    num_stages=4,
+                    out_indices=(3, ),
+                    style='pytorch'),
                 neck=dict(type='GlobalAveragePooling'),
                 head=dict(
-                    type='LinearClsHead', num_classes=21, in_channels=2048,
+                    type='LinearClsHead',
+                    num_classes=21,
+                    in_channels=2048,
                     loss=dict(type='CrossEntropyLoss')))),
         dict(
             name='vit',
@@ -38,10 +43,14 @@ teacher = dict(
                 type='ImageClassifier',
                 data_preprocessor=imagenet_norm,
                 backbone=dict(
-                    type='VisionTransformer', arch='deit-small',
-                    img_size=224, patch_size=16),
+                    type='VisionTransformer',
+                    arch='deit-small',
+                    img_size=224,
+                    patch_size=16),
                 neck=None,
                 head=dict(
-                    type='VisionTransformerClsHead', num_classes=21,
-                    in_channels=384, loss=dict(type='CrossEntropyLoss')))),
+                    type='VisionTransformerClsHead',
+                    num_classes=21,
+                    in_channels=384,
+                    loss=dict(type='CrossEntropyLoss')))),
     ])

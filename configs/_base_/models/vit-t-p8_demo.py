@@ -13,9 +13,7 @@ model = dict(
     backbone=dict(
         type='VisionTransformer',
         arch=dict(
-            embed_dims=64,
-            num_layers=4,
-            num_heads=4,
+            embed_dims=64, num_layers=4, num_heads=4,
             feedforward_channels=128),
         img_size=64,
         patch_size=8,

@@ -8,8 +8,13 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4),
     clip_grad=dict(max_norm=5.0))
 param_scheduler = [
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, T_max=30,
-         eta_min=1e-4, convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        by_epoch=True,
+        begin=0,
+        T_max=30,
+        eta_min=1e-4,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(by_epoch=True, max_epochs=30, val_interval=5)
 val_cfg = dict()

@@ -46,9 +46,11 @@ class RSKDLoadImageFromFile(LoadImageFromFile):
                 raise
             if self.on_corrupt == 'skip':
                 SKIPPED_IMAGES[path] += 1
-                print_log(f'skipping an unreadable image: {path} ({e}); '
-                          f'{len(SKIPPED_IMAGES)} skipped so far',
-                          logger='current', level=30)
+                print_log(
+                    f'skipping an unreadable image: {path} ({e}); '
+                    f'{len(SKIPPED_IMAGES)} skipped so far',
+                    logger='current',
+                    level=30)
                 return None
             raise CorruptImageError(
                 f'{path}: the image cannot be decoded (corrupt or '

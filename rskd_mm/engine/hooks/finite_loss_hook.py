@@ -32,10 +32,12 @@ class RSKDFiniteLossHook(Hook):
     def __init__(self, interval: int = 1) -> None:
         self.interval = interval
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
-        if not outputs or not self.every_n_train_iters(runner,
-                                                       self.interval):
+        if not outputs or not self.every_n_train_iters(runner, self.interval):
             return
         values = {}
         for name, value in outputs.items():

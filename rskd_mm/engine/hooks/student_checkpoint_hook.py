@@ -76,7 +76,10 @@ class RSKDStudentCheckpointHook(Hook):
                               or self.is_last_train_epoch(runner)):
             self._save(runner, f'student_epoch_{runner.epoch + 1}.pth')
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         if not self.by_epoch and (self.every_n_train_iters(
                 runner, self.interval) or self.is_last_train_iter(runner)):
@@ -92,8 +95,8 @@ class RSKDStudentCheckpointHook(Hook):
         meta = dict(
             epoch=runner.epoch + 1 if self.by_epoch else runner.epoch,
             iter=runner.iter + 1,
-            distilled_from=runner.cfg.filename
-            if hasattr(runner.cfg, 'filename') else None)
+            distilled_from=runner.cfg.filename if hasattr(
+                runner.cfg, 'filename') else None)
         dataset_meta = getattr(
             getattr(runner.train_dataloader, 'dataset', None), 'metainfo',
             None)

@@ -5,8 +5,8 @@ from typing import Dict, List, Optional, Union
 import torch
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
-
 from mmrazor.registry import MODELS
+
 from rskd_mm.datasets.teacher_cache import TeacherCache, teacher_fingerprint
 from .rskd_single_teacher_distill import RSKDSingleTeacherDistill
 
@@ -86,8 +86,8 @@ class RSKDCachedTeacherDistill(RSKDSingleTeacherDistill):
                 'cached KD: the batch has no teacher_logits; wrap the '
                 'training set in RSKDTeacherOutputDataset with cache_dir='
                 f'{self.teacher_cache!r}')
-        logits = torch.stack([s.teacher_logits for s in data_samples]).to(
-            batch_inputs.device)
+        logits = torch.stack([s.teacher_logits
+                              for s in data_samples]).to(batch_inputs.device)
         with self.distiller.teacher_recorders:
             for recorder in self.distiller.teacher_recorders.recorders.values(
             ):

@@ -6,10 +6,10 @@ from typing import Dict, List, Optional, Union
 import torch
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
-
 from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
+
 from rskd_mm.models.utils import (accept_plain_architecture_checkpoint,
                                   load_checkpoint_strict)
 
@@ -112,7 +112,8 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
             if student_dp:
                 student_dp = dict(student_dp)
                 student_dp.setdefault(
-                    'type', type(architecture.data_preprocessor).__name__)
+                    'type',
+                    type(architecture.data_preprocessor).__name__)
             else:
                 student_dp = _preprocessor_cfg_of(architecture)
             data_preprocessor = raw_preprocessor_cfg(student_dp)
@@ -143,8 +144,11 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
             # statistics, every forward by default) nor reduces anything for
             # it; each process has loaded it from `teacher_ckpt`.
             self._ddp_params_and_buffers_to_ignore = [
-                f'teacher.{name}' for name, _ in self.teacher.named_parameters()
-            ] + [f'teacher.{name}' for name, _ in self.teacher.named_buffers()]
+                f'teacher.{name}'
+                for name, _ in self.teacher.named_parameters()
+            ] + [
+                f'teacher.{name}' for name, _ in self.teacher.named_buffers()
+            ]
         # `load_from=<a plain student checkpoint>` fills the student
         accept_plain_architecture_checkpoint(self)
 
@@ -209,18 +213,19 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
 
         if not self.distillation_stopped:
             losses.update(
-                add_prefix(self.distiller.compute_distill_losses(),
-                           'distill'))
+                add_prefix(self.distiller.compute_distill_losses(), 'distill'))
         return losses
 
     def _forward(self, inputs, data_samples=None):
         return self.student(
-            self.student_inputs(inputs, data_samples), data_samples,
+            self.student_inputs(inputs, data_samples),
+            data_samples,
             mode='tensor')
 
     def _predict(self, inputs, data_samples=None):
         return self.student(
-            self.student_inputs(inputs, data_samples), data_samples,
+            self.student_inputs(inputs, data_samples),
+            data_samples,
             mode='predict')
 
     def train(self, mode: bool = True):
@@ -252,8 +257,8 @@ def check_recorder_sources(distiller: dict, student: torch.nn.Module,
                 modules = [n for n, _ in model.named_modules() if n]
             source = rec.get('source')
             if source not in modules:
-                close = difflib.get_close_matches(str(source), modules, n=5,
-                                                  cutoff=0.5)
+                close = difflib.get_close_matches(
+                    str(source), modules, n=5, cutoff=0.5)
                 raise ValueError(
                     f'RSKDSingleTeacherDistill: {side} recorder {name!r} '
                     f'taps {source!r}, which is not a module of the {side} '
@@ -278,5 +283,6 @@ def _preprocessor_cfg_of(model) -> dict:
 
 
 __all__ = [
-    'RSKDSingleTeacherDistill', 'raw_preprocessor_cfg', 'check_recorder_sources'
+    'RSKDSingleTeacherDistill', 'raw_preprocessor_cfg',
+    'check_recorder_sources'
 ]

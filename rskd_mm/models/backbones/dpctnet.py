@@ -48,10 +48,9 @@ class CNNPath(nn.Module):
                  norm_cfg):
         super().__init__()
         self.stem = nn.Sequential(
-            ConvModule(in_channels, stem_channels, 3, 2, 1,
-                       norm_cfg=norm_cfg),
-            ConvModule(stem_channels, stem_channels, 3, 2, 1,
-                       norm_cfg=norm_cfg))
+            ConvModule(in_channels, stem_channels, 3, 2, 1, norm_cfg=norm_cfg),
+            ConvModule(
+                stem_channels, stem_channels, 3, 2, 1, norm_cfg=norm_cfg))
         stages = []
         in_c = stem_channels
         for c, d, s in zip(channels, depths, strides):
@@ -64,8 +63,12 @@ class CNNPath(nn.Module):
                         nn.Conv2d(in_c, c, 1, stride, bias=False),
                         build_norm_layer(norm_cfg, c)[1])
                 blocks.append(
-                    BasicBlock(in_c, c, stride=stride, downsample=down,
-                               norm_cfg=norm_cfg))
+                    BasicBlock(
+                        in_c,
+                        c,
+                        stride=stride,
+                        downsample=down,
+                        norm_cfg=norm_cfg))
                 in_c = c
             stages.append(nn.Sequential(*blocks))
         self.stages = nn.ModuleList(stages)
@@ -114,8 +117,7 @@ class TransformerPath(nn.Module):
         self.patch_embed = nn.Conv2d(in_channels, embed_dims, patch_size,
                                      patch_size)
         self.grid = (img_size[0] // patch_size, img_size[1] // patch_size)
-        self.pos_embed = nn.Parameter(
-            torch.zeros(1, embed_dims, *self.grid))
+        self.pos_embed = nn.Parameter(torch.zeros(1, embed_dims, *self.grid))
         nn.init.trunc_normal_(self.pos_embed, std=0.02)
         self.blocks = nn.ModuleList([
             TransformerBlock(embed_dims, num_heads, mlp_ratio)
@@ -137,28 +139,39 @@ class FRM(nn.Module):
     prune them together).
     """
 
-    def __init__(self, in_channels, out_channels, norm_cfg, reduction=4,
+    def __init__(self,
+                 in_channels,
+                 out_channels,
+                 norm_cfg,
+                 reduction=4,
                  spatial_kernel=7):
         super().__init__()
-        self.proj = ConvModule(in_channels, out_channels, 1,
-                               norm_cfg=norm_cfg)
-        self.local = ConvModule(out_channels, out_channels, 3, padding=1,
-                                groups=out_channels, norm_cfg=norm_cfg)
+        self.proj = ConvModule(in_channels, out_channels, 1, norm_cfg=norm_cfg)
+        self.local = ConvModule(
+            out_channels,
+            out_channels,
+            3,
+            padding=1,
+            groups=out_channels,
+            norm_cfg=norm_cfg)
         hidden = max(out_channels // reduction, 4)
         self.channel_att = nn.Sequential(
             nn.AdaptiveAvgPool2d(1), nn.Conv2d(out_channels, hidden, 1),
             nn.ReLU(inplace=True), nn.Conv2d(hidden, out_channels, 1),
             nn.Sigmoid())
         self.spatial_att = nn.Sequential(
-            nn.Conv2d(out_channels, out_channels, spatial_kernel,
-                      padding=spatial_kernel // 2, groups=out_channels),
-            nn.Sigmoid())
+            nn.Conv2d(
+                out_channels,
+                out_channels,
+                spatial_kernel,
+                padding=spatial_kernel // 2,
+                groups=out_channels), nn.Sigmoid())
 
     def forward(self, tokens, ref):
         """Refine ``tokens`` (B, E, h, w) onto the grid of ``ref``."""
         x = self.proj(tokens)
-        x = F.interpolate(x, size=ref.shape[-2:], mode='bilinear',
-                          align_corners=False)
+        x = F.interpolate(
+            x, size=ref.shape[-2:], mode='bilinear', align_corners=False)
         y = self.local(x)
         y = y * self.channel_att(y)
         y = y * self.spatial_att(y)
@@ -175,8 +188,8 @@ class FFM(nn.Module):
         super().__init__()
         self.gate_c = nn.Conv2d(channels, channels, 1)
         self.gate_t = nn.Conv2d(channels, channels, 1, bias=False)
-        self.fuse = ConvModule(channels, channels, 3, padding=1,
-                               norm_cfg=norm_cfg)
+        self.fuse = ConvModule(
+            channels, channels, 3, padding=1, norm_cfg=norm_cfg)
 
     def forward(self, c, t):
         g = torch.sigmoid(self.gate_c(c) + self.gate_t(t))
@@ -230,24 +243,30 @@ class DPCTNet(BaseModule):
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         n = len(cnn_channels)
-        _check(len(cnn_depths) == n and len(cnn_strides) == n,
-               f'cnn_channels, cnn_depths and cnn_strides need one entry per '
-               f'stage, got {len(cnn_channels)}, {len(cnn_depths)}, '
-               f'{len(cnn_strides)}')
-        _check(len(fuse_stages) == len(trans_indices),
-               f'fuse_stages {tuple(fuse_stages)} and trans_indices '
-               f'{tuple(trans_indices)} must have the same length')
-        _check(all(0 <= s < n for s in fuse_stages),
-               f'fuse_stages {tuple(fuse_stages)} must name CNN stages 0..'
-               f'{n - 1}')
-        _check(all(0 <= i < depth for i in trans_indices),
-               f'trans_indices {tuple(trans_indices)} must name transformer '
-               f'blocks 0..{depth - 1}')
-        _check(all(0 <= i < n for i in out_indices),
-               f'out_indices {tuple(out_indices)} must name stages 0..{n-1}')
-        _check(embed_dims % num_heads == 0,
-               f'embed_dims {embed_dims} is not divisible by num_heads '
-               f'{num_heads}')
+        _check(
+            len(cnn_depths) == n and len(cnn_strides) == n,
+            f'cnn_channels, cnn_depths and cnn_strides need one entry per '
+            f'stage, got {len(cnn_channels)}, {len(cnn_depths)}, '
+            f'{len(cnn_strides)}')
+        _check(
+            len(fuse_stages) == len(trans_indices),
+            f'fuse_stages {tuple(fuse_stages)} and trans_indices '
+            f'{tuple(trans_indices)} must have the same length')
+        _check(
+            all(0 <= s < n for s in fuse_stages),
+            f'fuse_stages {tuple(fuse_stages)} must name CNN stages 0..'
+            f'{n - 1}')
+        _check(
+            all(0 <= i < depth for i in trans_indices),
+            f'trans_indices {tuple(trans_indices)} must name transformer '
+            f'blocks 0..{depth - 1}')
+        _check(
+            all(0 <= i < n for i in out_indices),
+            f'out_indices {tuple(out_indices)} must name stages 0..{n-1}')
+        _check(
+            embed_dims % num_heads == 0,
+            f'embed_dims {embed_dims} is not divisible by num_heads '
+            f'{num_heads}')
         if isinstance(img_size, int):
             img_size = (img_size, img_size)
         self.fuse_stages = tuple(fuse_stages)
@@ -256,8 +275,8 @@ class DPCTNet(BaseModule):
         self.out_indices = tuple(out_indices)
         self.cnn_path = CNNPath(in_channels, stem_channels, cnn_channels,
                                 cnn_depths, cnn_strides, norm_cfg)
-        self.transformer_path = TransformerPath(in_channels, embed_dims,
-                                                depth, num_heads, mlp_ratio,
+        self.transformer_path = TransformerPath(in_channels, embed_dims, depth,
+                                                num_heads, mlp_ratio,
                                                 patch_size, img_size)
         self.frm = nn.ModuleList(
             [FRM(embed_dims, cnn_channels[s], norm_cfg) for s in fuse_stages])
@@ -272,8 +291,8 @@ class DPCTNet(BaseModule):
         # (no shape-dependent branch under FX tracing: mmrazor's channel
         # analyzer traces the model at the position embedding's own size)
         if isinstance(x, torch.Tensor) and pos.shape[-2:] != x.shape[-2:]:
-            pos = F.interpolate(pos, size=x.shape[-2:], mode='bicubic',
-                                align_corners=False)
+            pos = F.interpolate(
+                pos, size=x.shape[-2:], mode='bicubic', align_corners=False)
         x = x + pos
         b, e, h, w = x.shape
         tokens = x.flatten(2).transpose(1, 2)

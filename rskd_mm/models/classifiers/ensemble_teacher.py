@@ -32,8 +32,8 @@ class EnsembleFusion(nn.Module):
                              f'non-negative with a positive sum, got '
                              f'{weights.tolist()}')
         self.fusion = fusion
-        self.register_buffer('weights', weights / weights.sum(),
-                             persistent=False)
+        self.register_buffer(
+            'weights', weights / weights.sum(), persistent=False)
 
     def forward(self, member_logits: List[torch.Tensor]) -> torch.Tensor:
         stacked = torch.stack(member_logits, dim=0)  # (M, N, C)
@@ -42,8 +42,8 @@ class EnsembleFusion(nn.Module):
             return (w * stacked).sum(0)
         log_probs = F.log_softmax(stacked.float(), dim=-1)
         # log sum_i w_i p_i, computed stably
-        return torch.logsumexp(log_probs + w.float().log(), dim=0).to(
-            stacked.dtype)
+        return torch.logsumexp(
+            log_probs + w.float().log(), dim=0).to(stacked.dtype)
 
     def extra_repr(self) -> str:
         return f'fusion={self.fusion!r}, weights={self.weights.tolist()}'
@@ -174,8 +174,8 @@ class RSKDEnsembleTeacher(BaseClassifier):
              data_samples: List[DataSample]) -> dict:
         """Negative log-likelihood of the fused prediction (fine-tuning)."""
         logits = self.extract_feat(inputs)
-        target = torch.cat([s.gt_label for s in data_samples]).to(
-            logits.device)
+        target = torch.cat([s.gt_label
+                            for s in data_samples]).to(logits.device)
         if self.fusion.fusion == 'prob':
             loss = F.nll_loss(logits, target)
         else:

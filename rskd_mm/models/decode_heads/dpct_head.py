@@ -22,8 +22,10 @@ class DPCTHead(BaseDecodeHead):
         interpolate_mode (str): upsampling mode. Defaults to 'bilinear'.
     """
 
-    def __init__(self, scale_factors=(1, 2, 4, 8),
-                 interpolate_mode='bilinear', **kwargs):
+    def __init__(self,
+                 scale_factors=(1, 2, 4, 8),
+                 interpolate_mode='bilinear',
+                 **kwargs):
         super().__init__(input_transform='multiple_select', **kwargs)
         if len(scale_factors) != len(self.in_channels):
             raise ValueError(
@@ -32,11 +34,17 @@ class DPCTHead(BaseDecodeHead):
         self.scale_factors = tuple(scale_factors)
         self.interpolate_mode = interpolate_mode
         self.convs = nn.ModuleList([
-            ConvModule(c, self.channels, 1, norm_cfg=self.norm_cfg,
-                       act_cfg=self.act_cfg) for c in self.in_channels
+            ConvModule(
+                c,
+                self.channels,
+                1,
+                norm_cfg=self.norm_cfg,
+                act_cfg=self.act_cfg) for c in self.in_channels
         ])
         self.fusion_conv = ConvModule(
-            self.channels * len(self.in_channels), self.channels, 1,
+            self.channels * len(self.in_channels),
+            self.channels,
+            1,
             norm_cfg=self.norm_cfg)
 
     def forward(self, inputs):
@@ -45,9 +53,11 @@ class DPCTHead(BaseDecodeHead):
         for x, conv, f in zip(inputs, self.convs, self.scale_factors):
             y = conv(x)
             if f != 1:
-                y = F.interpolate(y, scale_factor=f,
-                                  mode=self.interpolate_mode,
-                                  align_corners=self.align_corners)
+                y = F.interpolate(
+                    y,
+                    scale_factor=f,
+                    mode=self.interpolate_mode,
+                    align_corners=self.align_corners)
             outs.append(y)
         if all(isinstance(o, torch.Tensor) for o in outs):  # not FX
             sizes = {tuple(int(s) for s in o.shape[-2:]) for o in outs}

@@ -10,8 +10,8 @@ from .logit_standard_kd import (RSKDLogitStandardKD, logit_standard_kd_loss,
 
 __all__ = [
     'RSKDAngleKD', 'angle_kd_loss', 'angle_kd_loss_naive',
-    'angle_potentials_naive',
-    'RSKDLogitStandardKD', 'logit_standard_kd_loss', 'standardize_logits',
-    'RSKDKLCosineKD', 'kl_cosine_kd_loss', 'RSKDEnsembleVarianceKD',
-    'ensemble_variance_kd_loss', 'member_disagreement'
+    'angle_potentials_naive', 'RSKDLogitStandardKD', 'logit_standard_kd_loss',
+    'standardize_logits', 'RSKDKLCosineKD', 'kl_cosine_kd_loss',
+    'RSKDEnsembleVarianceKD', 'ensemble_variance_kd_loss',
+    'member_disagreement'
 ]

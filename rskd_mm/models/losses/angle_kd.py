@@ -50,11 +50,13 @@ def angle_potentials_naive(x: torch.Tensor) -> torch.Tensor:
     return torch.bmm(unit, unit.transpose(1, 2))
 
 
-def angle_kd_loss_naive(preds_S: torch.Tensor, preds_T: torch.Tensor,
+def angle_kd_loss_naive(preds_S: torch.Tensor,
+                        preds_T: torch.Tensor,
                         beta: float = 1.0) -> torch.Tensor:
     """Naive AKD for one set of vectors ``(N, D_S)`` vs ``(N, D_T)``."""
     return F.smooth_l1_loss(
-        angle_potentials_naive(preds_S), angle_potentials_naive(preds_T),
+        angle_potentials_naive(preds_S),
+        angle_potentials_naive(preds_T),
         beta=beta)
 
 
@@ -164,14 +166,13 @@ def _gram_grad_to_x(xc: torch.Tensor, G: torch.Tensor, d: torch.Tensor,
     return dxc - dxc.mean(0, keepdim=True)
 
 
-def angle_kd_loss_efficient(
-        preds_S: torch.Tensor,
-        preds_T: torch.Tensor,
-        beta: float = 1.0,
-        eps: float = 1e-12,
-        chunk_size: Optional[int] = None,
-        backend: str = 'auto',
-        need_grad: Tuple[bool, bool] = (False, False)):
+def angle_kd_loss_efficient(preds_S: torch.Tensor,
+                            preds_T: torch.Tensor,
+                            beta: float = 1.0,
+                            eps: float = 1e-12,
+                            chunk_size: Optional[int] = None,
+                            backend: str = 'auto',
+                            need_grad: Tuple[bool, bool] = (False, False)):
     """Loss value and (optionally) gradients for one set of vectors.
 
     Returns ``(loss, grad_S, grad_T)``; a gradient is ``None`` unless asked
@@ -188,7 +189,9 @@ def angle_kd_loss_efficient(
     Gs32, Gt32, rs32, rt32 = (t.to(dtype) for t in (Gs, Gt, rs, rt))
     if chunk_size is None:  # about 4M elements (16 MB) per chunk tensor
         chunk_size = max(1, min(n, (1 << 22) // max(n * n, 1)))
-    weight_all = torch.full((n, ), 1.0 / float(n)**3, dtype=dtype,
+    weight_all = torch.full((n, ),
+                            1.0 / float(n)**3,
+                            dtype=dtype,
                             device=preds_S.device)
     fn = _chunk_fn(backend)
     grad_s, grad_t = need_grad
@@ -203,11 +206,11 @@ def angle_kd_loss_efficient(
         idx = torch.arange(start, start + chunk_size, device=preds_S.device)
         real = idx < n
         idx = idx.clamp_max(n - 1)  # pad the last chunk: weight 0
-        w = torch.where(real, weight_all[idx], torch.zeros_like(
-            weight_all[idx]))
-        res = fn(Gs32, Gt32, Gs32[idx], Gt32[idx], Gs32[idx, idx],
-                 Gt32[idx, idx], rs32[idx], rt32[idx], w, float(beta),
-                 grad_s, grad_t)
+        w = torch.where(real, weight_all[idx],
+                        torch.zeros_like(weight_all[idx]))
+        res = fn(Gs32, Gt32, Gs32[idx], Gt32[idx],
+                 Gs32[idx, idx], Gt32[idx, idx], rs32[idx], rt32[idx], w,
+                 float(beta), grad_s, grad_t)
         loss = loss + res[0].double()
         k = 1
         for side in ('s', 't'):
@@ -225,7 +228,7 @@ def angle_kd_loss_efficient(
             a['dr'].index_add_(0, ridx, rdr)
     grads = []
     for side, (x, G, d, r) in (('s', (xs, Gs, ds, rs)), ('t', (xt, Gt, dt,
-                                                                rt))):
+                                                               rt))):
         if side in acc:
             g = _gram_grad_to_x(x, G, d, r, acc[side]['dG'], acc[side]['dr'])
             src = preds_S if side == 's' else preds_T
@@ -243,9 +246,10 @@ class _AngleKDFunction(torch.autograd.Function):
     def forward(ctx, preds_S, preds_T, beta, eps, chunk_size, backend):
         need = (ctx.needs_input_grad[0], ctx.needs_input_grad[1])
         with torch.no_grad():
-            loss, g_s, g_t = angle_kd_loss_efficient(
-                preds_S.detach(), preds_T.detach(), beta, eps, chunk_size,
-                backend, need)
+            loss, g_s, g_t = angle_kd_loss_efficient(preds_S.detach(),
+                                                     preds_T.detach(), beta,
+                                                     eps, chunk_size, backend,
+                                                     need)
         ctx.save_for_backward(*(g for g in (g_s, g_t) if g is not None))
         ctx.need = need
         return loss
@@ -269,8 +273,8 @@ def angle_kd_loss(preds_S: torch.Tensor,
     if backend not in _BACKENDS:
         raise ValueError(f'AKD: backend must be one of {_BACKENDS}, got '
                          f'{backend!r}')
-    return _AngleKDFunction.apply(preds_S.float(), preds_T.float(), beta,
-                                  eps, chunk_size, backend)
+    return _AngleKDFunction.apply(preds_S.float(), preds_T.float(), beta, eps,
+                                  chunk_size, backend)
 
 
 def _to_vectors(x: torch.Tensor, name: str) -> torch.Tensor:
@@ -326,8 +330,7 @@ class RSKDAngleKD(nn.Module):
                  backend: str = 'auto') -> None:
         super().__init__()
         name = type(self).__name__
-        self.loss_weight = check_non_negative('loss_weight', loss_weight,
-                                              name)
+        self.loss_weight = check_non_negative('loss_weight', loss_weight, name)
         self.beta = check_positive('beta', beta, name)
         if isinstance(pool_size, int):
             pool_size = (pool_size, pool_size)
@@ -355,21 +358,22 @@ class RSKDAngleKD(nn.Module):
                     f'RSKDAngleKD: student maps {tuple(preds_S.shape)} and '
                     f'teacher maps {tuple(preds_T.shape)} differ in size; '
                     'set pool_size to compare them on one grid')
-        vs, vt = _to_vectors(preds_S, 'preds_S'), _to_vectors(preds_T,
-                                                              'preds_T')
+        vs, vt = _to_vectors(preds_S,
+                             'preds_S'), _to_vectors(preds_T, 'preds_T')
         if vs.shape[:2] != vt.shape[:2]:
             raise ValueError(
                 f'RSKDAngleKD: student gives {tuple(vs.shape[:2])} '
                 f'(images, vectors) but teacher {tuple(vt.shape[:2])}')
         if self.num_samples is not None and self.num_samples < vs.shape[1]:
             idx = torch.stack([
-                torch.randperm(vs.shape[1], device=vs.device)
-                [:self.num_samples] for _ in range(vs.shape[0])
+                torch.randperm(vs.shape[1],
+                               device=vs.device)[:self.num_samples]
+                for _ in range(vs.shape[0])
             ])
-            vs = torch.gather(vs, 1, idx[..., None].expand(-1, -1,
-                                                           vs.shape[2]))
-            vt = torch.gather(vt, 1, idx[..., None].expand(-1, -1,
-                                                           vt.shape[2]))
+            vs = torch.gather(vs, 1, idx[...,
+                                         None].expand(-1, -1, vs.shape[2]))
+            vt = torch.gather(vt, 1, idx[...,
+                                         None].expand(-1, -1, vt.shape[2]))
         if self.with_l2_norm:
             vs, vt = F.normalize(vs, dim=-1), F.normalize(vt, dim=-1)
         return vs, vt

@@ -4,8 +4,8 @@ from typing import Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from mmrazor.registry import MODELS
+
 from .logit_standard_kd import standardize_logits
 from .utils import (check_logits, check_non_negative, check_positive,
                     check_reduction, reduce_per_sample)
@@ -174,9 +174,9 @@ class RSKDEnsembleVarianceKD(nn.Module):
         for m in members:
             check_logits(preds_T, m, name)
         return self.loss_weight * ensemble_variance_kd_loss(
-            preds_S, preds_T.detach(), [m.detach() for m in members],
-            self.tau, self.alpha, self.beta, self.standardize,
-            self.normalize, self.reduction)
+            preds_S, preds_T.detach(), [m.detach() for m in members], self.tau,
+            self.alpha, self.beta, self.standardize, self.normalize,
+            self.reduction)
 
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, alpha={self.alpha}, beta={self.beta}, '

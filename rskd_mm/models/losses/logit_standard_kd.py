@@ -2,13 +2,14 @@
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from mmrazor.registry import MODELS
+
 from .utils import (check_logits, check_non_negative, check_positive,
                     check_reduction, reduce_per_sample)
 
 
-def standardize_logits(logits: torch.Tensor, eps: float = 1e-7) -> torch.Tensor:
+def standardize_logits(logits: torch.Tensor,
+                       eps: float = 1e-7) -> torch.Tensor:
     r"""Z-score each sample's logits over the classes.
 
     .. math:: \mathcal{Z}(z) = \frac{z - \bar z}{\sigma(z) + \epsilon}

@@ -1,10 +1,9 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 from typing import Any, Optional
 
-from torch import nn
-
 from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
 from mmrazor.registry import TASK_UTILS
+from torch import nn
 
 
 @TASK_UTILS.register_module()

@@ -1,9 +1,9 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 from .checkpoint import (CheckpointMismatchError, CheckpointReadError,
-                         format_mismatch, map_state_dict, read_checkpoint,
-                         state_dict_mismatch,
                          accept_plain_architecture_checkpoint,
-                         extract_state_dict, load_checkpoint_strict)
+                         extract_state_dict, format_mismatch,
+                         load_checkpoint_strict, map_state_dict,
+                         read_checkpoint, state_dict_mismatch)
 
 __all__ = [
     'load_checkpoint_strict', 'extract_state_dict', 'CheckpointMismatchError',

@@ -78,7 +78,8 @@ def read_checkpoint(filename: str, map_location='cpu', what: str = '') -> dict:
                 exc, EOFError):
             why = 'truncated or corrupt'
         elif 'pickle' in type(exc).__module__ or type(
-                exc).__name__ == 'UnpicklingError' or 'invalid load key' in msg:
+                exc
+        ).__name__ == 'UnpicklingError' or 'invalid load key' in msg:
             why = 'not a PyTorch checkpoint (text or another format?)'
         else:
             why = 'unreadable'
@@ -92,7 +93,8 @@ def read_checkpoint(filename: str, map_location='cpu', what: str = '') -> dict:
     return checkpoint
 
 
-def map_state_dict(model: nn.Module, state: 'OrderedDict',
+def map_state_dict(model: nn.Module,
+                   state: 'OrderedDict',
                    log: bool = False) -> 'OrderedDict':
     """Apply a model's own checkpoint key mapping (see
     :func:`accept_plain_architecture_checkpoint`) to ``state``, as its
@@ -129,21 +131,26 @@ def state_dict_mismatch(model: nn.Module,
         if k not in state and not k.startswith(tuple(ignore_missing))
     ]
     unexpected = [k for k in state if k not in own]
-    mismatched = [(k, tuple(state[k].shape), tuple(own[k].shape))
-                  for k in own
+    mismatched = [(k, tuple(state[k].shape), tuple(own[k].shape)) for k in own
                   if k in state and hasattr(state[k], 'shape')
                   and tuple(state[k].shape) != tuple(own[k].shape)]
     return missing, unexpected, mismatched
 
 
-def format_mismatch(missing, unexpected, mismatched, own_keys, state_keys,
+def format_mismatch(missing,
+                    unexpected,
+                    mismatched,
+                    own_keys,
+                    state_keys,
                     limit: int = 10) -> str:
     """The lines of a mismatch message: each kind with its count and the
     first ``limit`` keys (with the closest name on the other side)."""
     parts = []
     if mismatched:
-        lines = [f'  {k}: checkpoint {c} vs model {m}'
-                 for k, c, m in mismatched[:limit]]
+        lines = [
+            f'  {k}: checkpoint {c} vs model {m}'
+            for k, c, m in mismatched[:limit]
+        ]
         if len(mismatched) > limit:
             lines.append(f'  ... and {len(mismatched) - limit} more')
         parts.append(f'shape mismatches ({len(mismatched)}):\n' +
@@ -203,8 +210,9 @@ def accept_plain_architecture_checkpoint(algorithm: nn.Module,
         if not own or any(k.startswith(f'{attr}.') for k in own):
             return False
         # a top-level name of the algorithm other than the wrapped model
-        names = {n for n, _ in algorithm.named_children()} - {
-            attr, 'data_preprocessor'}
+        names = {n
+                 for n, _ in algorithm.named_children()
+                 } - {attr, 'data_preprocessor'}
         if any(k.split('.', 1)[0] in names for k in own):
             return False
         wrapped = set(getattr(algorithm, attr).state_dict().keys())
@@ -216,7 +224,8 @@ def accept_plain_architecture_checkpoint(algorithm: nn.Module,
             print_log(
                 f'{type(algorithm).__name__}: the checkpoint holds a plain '
                 f'model ({len(own)} keys, {len(own & wrapped)} of them the '
-                f'{attr}\'s); loading it into `{attr}`', logger='current')
+                f'{attr}\'s); loading it into `{attr}`',
+                logger='current')
         return True
 
     def hook(state_dict, prefix, *args, **kwargs):
