@@ -69,3 +69,29 @@ def subprocess_env(**extra):
     env['CUDA_VISIBLE_DEVICES'] = ''
     env.update(extra)
     return env
+
+
+def _train_demo_model(config, root, work_dir):
+    """Train a demo config on the tiny scene set; return its checkpoint."""
+    from .test_tools import last_checkpoint, run_tool, scene_options
+    run_tool([
+        'tools/train.py', config, '--work-dir', work_dir, '--cfg-options',
+        *scene_options(root)
+    ])
+    return last_checkpoint(work_dir)
+
+
+@pytest.fixture(scope='module')
+def trained_teacher(tiny_scene_root, tmp_path_factory):
+    """The CNN teacher of the demo configs, trained once per test module."""
+    from .test_tools import TEACHER
+    return _train_demo_model(TEACHER, tiny_scene_root,
+                             str(tmp_path_factory.mktemp('teacher')))
+
+
+@pytest.fixture(scope='module')
+def trained_vit(tiny_scene_root, tmp_path_factory):
+    """The ViT teacher member of the demo configs, trained once per module."""
+    from .test_tools import VIT
+    return _train_demo_model(VIT, tiny_scene_root,
+                             str(tmp_path_factory.mktemp('vit')))

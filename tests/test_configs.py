@@ -96,3 +96,102 @@ def test_config_model_builds_and_runs(path):
         out = out[-1]
     assert out.shape[0] == 2
     assert torch.isfinite(out).all()
+
+
+# The naming rule of configs/README.md.
+_TOKEN = r'[a-z0-9]+(?:-[a-z0-9]+)*'
+_SCHEDULE = r'\d+xb\d+-\d+[ek]?'
+_DATA = r'[a-z0-9]+(?:-[a-z0-9]+)*-\d+px'
+NAME_RULES = {
+    'model': rf'(?P<model>{_TOKEN})_{_SCHEDULE}_{_DATA}',
+    'pruning': rf'(?P<algorithm>{_TOKEN})_(?P<model>{_TOKEN})_'
+    rf'{_SCHEDULE}_{_DATA}',
+    'distillation': rf'(?P<algorithm>{_TOKEN})_(?P<teacher>{_TOKEN})_'
+    rf'(?P<student>{_TOKEN})_{_SCHEDULE}_{_DATA}',
+    'evaluation': rf'(?P<model>{_TOKEN})_{_DATA}',
+}
+FRAGMENT_RULES = {
+    'datasets': _DATA,
+    'models': rf'{_TOKEN}(?:_{_TOKEN})?',
+    'schedules': rf'{_TOKEN}_\d+[ek]?',
+    '': r'[a-z0-9]+(?:[-_][a-z0-9]+)*',
+}
+
+
+def name_kind(path):
+    """The kind of config a file name says it is, or None."""
+    name = osp.splitext(osp.basename(path))[0]
+    for kind, rule in NAME_RULES.items():
+        if re.fullmatch(rule, name):
+            return kind
+    return None
+
+
+def model_kind(cfg):
+    """The kind of config its model says it is."""
+    mtype = cfg.model.get('type', '')
+    mtype = mtype.split('.')[-1]
+    if mtype in ('RSKDSingleTeacherDistill', 'RSKDCachedTeacherDistill',
+                 'SingleTeacherDistill'):
+        return 'distillation'
+    if mtype == 'RSKDItePrune':
+        return 'pruning'
+    if cfg.get('train_dataloader') is None:
+        return 'evaluation'
+    return 'model'
+
+
+def test_naming_rule_examples():
+    assert name_kind('hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
+                     ) == 'distillation'
+    assert name_kind('akd_dpctnet-t_edpctnet-t_1xb8-500_dubai-384px.py'
+                     ) == 'distillation'
+    assert name_kind('prune-l1_dpctnet-t_1xb8-100_dubai-384px.py'
+                     ) == 'pruning'
+    assert name_kind('resnet18_1xb64-100e_ucm-224px.py') == 'model'
+    assert name_kind('ensemble-r18w32-vit-t8_eurosat-64px.py'
+                     ) == 'evaluation'
+    # the old student-first form, a missing size, capitals, a schedule
+    # without the NxB part
+    for bad in ('edpctnet-t-akd_dpctnet-t_1xb8-500_dubai-384px_extra.py',
+                'resnet18_1xb64-100e_ucm.py', 'ResNet18_1xb64-100e_ucm-224px.py',
+                'resnet18_100e_ucm-224px.py'):
+        assert name_kind(bad) is None, bad
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, REPO))
+def test_config_name_follows_the_rule(path):
+    """configs/README.md: the name says what the config is."""
+    kind = name_kind(path)
+    assert kind is not None, (
+        f'{osp.relpath(path, REPO)} breaks the naming rule of '
+        'configs/README.md')
+    assert kind == model_kind(Config.fromfile(path)), (
+        f'{osp.relpath(path, REPO)} is named as a {kind} config but its '
+        f'model is a {model_kind(Config.fromfile(path))} config')
+
+
+@pytest.mark.parametrize('path', BASES, ids=lambda p: osp.relpath(p, REPO))
+def test_fragment_name_follows_the_rule(path):
+    rel = osp.relpath(path, osp.join(REPO, 'configs', '_base_'))
+    folder = osp.dirname(rel)
+    name = osp.splitext(osp.basename(rel))[0]
+    assert folder in FRAGMENT_RULES, f'unexpected fragment folder {folder}'
+    assert re.fullmatch(FRAGMENT_RULES[folder], name), (
+        f'configs/_base_/{rel} breaks the naming rule of configs/README.md')
+    assert not name.endswith(('_demo', '-demo')), (
+        f'configs/_base_/{rel}: fragments name the data set they are '
+        'specific to, never "demo"')
+
+
+def test_no_config_changes_a_base_object_in_place():
+    """Configs derive new dicts from `_base_` values, never mutate them."""
+    pattern = re.compile(
+        r'^\s*(\w+)\.(update|pop|setdefault|append)\(|^\s*\w+\[.+\]\s*=',
+        re.M)
+    offenders = []
+    for path in CONFIGS + BASES:
+        with open(path) as f:
+            if pattern.search(f.read()):
+                offenders.append(osp.relpath(path, REPO))
+    assert not offenders, offenders

@@ -21,13 +21,11 @@ import os.path as osp
 import subprocess
 import sys
 
-import pytest
 import torch
 
 from .conftest import REPO_ROOT, subprocess_env
-from .test_tools import fastkd_options  # noqa: F401
-from .test_tools import (FASTKD, KD, last_checkpoint, run_tool, scene_options,
-                         trained_teacher, trained_vit)
+from .test_tools import (FASTKD, KD, fastkd_options, last_checkpoint, run_tool,
+                         scene_options)
 
 WEIGHT_ATOL = 2e-3
 

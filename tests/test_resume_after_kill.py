@@ -13,9 +13,8 @@ import time
 import torch
 
 from .conftest import REPO_ROOT, subprocess_env
-from .test_tools import fastkd_options  # noqa: F401
-from .test_tools import (FASTKD, KD, last_checkpoint, run_tool, scene_options,
-                         trained_teacher, trained_vit)
+from .test_tools import (FASTKD, KD, fastkd_options, last_checkpoint, run_tool,
+                         scene_options)
 
 # Tolerance: the same batches in the same order on the same machine give the
 # same float operations; we allow 1e-5 absolute for reduction-order noise.

@@ -20,7 +20,7 @@ TEACHER = osp.join(DEMO, 'resnet18-w32_1xb32-30e_demo-scene-64px.py')
 STUDENT = osp.join(DEMO, 'mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
 KD = osp.join(DEMO,
               'kd_resnet18-w32_mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
-SEG = osp.join(DEMO, 'fcn_r18-w16_1xb4-2k_demo-seg-128px.py')
+SEG = osp.join(DEMO, 'fcn-r18-w16_1xb4-2k_demo-seg-128px.py')
 
 
 def scene_options(root, epochs=1):
@@ -55,16 +55,6 @@ def run_tool(args, **env):
 def last_checkpoint(work_dir):
     with open(osp.join(work_dir, 'last_checkpoint')) as f:
         return f.read().strip()
-
-
-@pytest.fixture(scope='module')
-def trained_teacher(tiny_scene_root, tmp_path_factory):
-    work_dir = str(tmp_path_factory.mktemp('teacher'))
-    run_tool([
-        'tools/train.py', TEACHER, '--work-dir', work_dir, '--cfg-options',
-        *scene_options(tiny_scene_root)
-    ])
-    return last_checkpoint(work_dir)
 
 
 def test_train_then_test(trained_teacher, tiny_scene_root, tmp_path):
@@ -248,21 +238,11 @@ def test_generator_cli(tmp_path):
 HMKD = osp.join(REPO_ROOT, 'configs', 'hmkd',
                 'hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
 ENSEMBLE = osp.join(REPO_ROOT, 'configs', 'hmkd',
-                    'ensemble_r18w32-vit-t8_demo-scene-64px.py')
+                    'ensemble-r18w32-vit-t8_demo-scene-64px.py')
 VIT = osp.join(REPO_ROOT, 'configs', 'baselines',
                'vit-t-p8_1xb32-30e_demo-scene-64px.py')
 LUKD = osp.join(REPO_ROOT, 'configs', 'lukd',
                 'lukd_r18w32_mnv2w025_1xb32-30e_demo-scene-64px.py')
-
-
-@pytest.fixture(scope='module')
-def trained_vit(tiny_scene_root, tmp_path_factory):
-    work_dir = str(tmp_path_factory.mktemp('vit'))
-    run_tool([
-        'tools/train.py', VIT, '--work-dir', work_dir, '--cfg-options',
-        *scene_options(tiny_scene_root)
-    ])
-    return last_checkpoint(work_dir)
 
 
 def test_hmkd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,

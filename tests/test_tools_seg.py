@@ -15,7 +15,7 @@ TEACHER = osp.join(CFG, 'dpctnet-t_1xb4-1k_demo-seg-128px.py')
 PRUNE = osp.join(CFG, 'prune-l1_dpctnet-t_1xb4-200_demo-seg-128px.py')
 EDP = osp.join(CFG, 'edpctnet-t_1xb4-1k_demo-seg-128px.py')
 AKD_CWD = osp.join(CFG,
-                   'edpctnet-t-akd-cwd_dpctnet-t_1xb4-1k_demo-seg-128px.py')
+                   'akd-cwd_dpctnet-t_edpctnet-t_1xb4-1k_demo-seg-128px.py')
 
 
 def data_options(root, iters, preprocessor_keys=('model.data_preprocessor', )):

@@ -1,7 +1,8 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 """Test (evaluate) a checkpoint with an OpenMMLab config.
 
-    python tools/test.py CONFIG [CHECKPOINT] [--work-dir DIR] [--metrics-out FILE]
+    python tools/test.py CONFIG [CHECKPOINT] [--work-dir DIR]
+        [--metrics-out FILE]
         [--cfg-options k=v ...] [--launcher pytorch]
 
 The metrics are printed, logged to ``<work_dir>/<timestamp>/<timestamp>.json``

@@ -1,7 +1,7 @@
 # MobileNetV2 at width 0.25 from scratch on EuroSAT (64 px), 3 epochs: the
 # student alone, for the CPU-sized EuroSAT KD measurements.
 _base_ = [
-    '../_base_/models/mobilenetv2-w025_demo.py',
+    '../_base_/models/mobilenetv2-w025.py',
     '../_base_/datasets/eurosat-64px.py',
     '../_base_/schedules/sgd-cosine_3e.py',
     '../_base_/default_runtime.py',

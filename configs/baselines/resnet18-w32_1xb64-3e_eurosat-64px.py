@@ -1,7 +1,7 @@
 # ResNet-18 at width 32, from scratch on EuroSAT (64 px), 3 epochs: the CNN
 # member of the CPU-sized EuroSAT ensemble teacher.
 _base_ = [
-    '../_base_/models/resnet18-w32_demo.py',
+    '../_base_/models/resnet18-w32.py',
     '../_base_/datasets/eurosat-64px.py',
     '../_base_/schedules/sgd-cosine_3e.py',
     '../_base_/default_runtime.py',

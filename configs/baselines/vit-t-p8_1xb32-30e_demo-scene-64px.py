@@ -1,10 +1,10 @@
 # The tiny ViT on the embedded synthetic scene set: the ViT member of the
 # demo-sized HMKD ensemble.
 _base_ = [
-    '../_base_/datasets/demo_scene-64px.py',
+    '../_base_/datasets/demo-scene-64px.py',
     '../_base_/schedules/sgd-cosine_30e.py',
     '../_base_/default_runtime.py',
-    '../_base_/models/vit-t-p8_demo.py',
+    '../_base_/models/vit-t-p8.py',
 ]
 optim_wrapper = dict(
     _delete_=True,

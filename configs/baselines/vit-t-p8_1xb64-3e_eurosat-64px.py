@@ -4,7 +4,7 @@ _base_ = [
     '../_base_/datasets/eurosat-64px.py',
     '../_base_/schedules/sgd-cosine_3e.py',
     '../_base_/default_runtime.py',
-    '../_base_/models/vit-t-p8_demo.py',
+    '../_base_/models/vit-t-p8.py',
 ]
 model = dict(head=dict(num_classes=10))
 train_dataloader = dict(batch_size=64, num_workers=2)

@@ -3,7 +3,7 @@
 # README.md). 1k iterations of SGD + poly.
 _base_ = [
     '../_base_/models/dpctnet-t.py',
-    '../_base_/datasets/demo_seg-128px.py',
+    '../_base_/datasets/demo-seg-128px.py',
     '../_base_/schedules/sgd-poly_2k.py',
     '../_base_/default_runtime_seg.py',
 ]

@@ -8,8 +8,7 @@ _base_ = ['./dpctnet-t_1xb8-1k_dubai-384px.py']
 teacher_ckpt = 'work_dirs/dpctnet-t_1xb8-1k_dubai-384px/iter_1000.pth'
 load_from = teacher_ckpt
 
-architecture = _base_.model
-architecture.update(_scope_='mmseg')
+architecture = dict(_base_.model, _scope_='mmseg')
 model = dict(
     _delete_=True,
     _scope_='mmrazor',

@@ -3,8 +3,8 @@
 # loss. Same recipe as the UC Merced config, models small enough for a CPU.
 _base_ = [
     '../demo/mobilenetv2-w025_1xb32-30e_demo-scene-64px.py',
-    '../_base_/models/ensemble_r18w32-vit-t8_demo.py',
-    '../_base_/models/distiller_lskd_fusion.py',
+    '../_base_/models/ensemble-r18w32-vit-t8_demo-scene.py',
+    '../_base_/models/distiller-lskd-fusion.py',
 ]
 
 model = dict(

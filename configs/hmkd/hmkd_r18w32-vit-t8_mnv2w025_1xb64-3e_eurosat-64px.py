@@ -3,8 +3,8 @@
 # distils a MobileNetV2-w0.25 with the variance-normalised KD loss.
 _base_ = [
     '../baselines/mobilenetv2-w025_1xb64-3e_eurosat-64px.py',
-    '../_base_/models/ensemble_r18w32-vit-t8_eurosat.py',
-    '../_base_/models/distiller_lskd_fusion.py',
+    '../_base_/models/ensemble-r18w32-vit-t8_eurosat.py',
+    '../_base_/models/distiller-lskd-fusion.py',
 ]
 
 model = dict(

@@ -4,8 +4,8 @@
 # Train the two members first with their baseline configs (see README.md).
 _base_ = [
     '../baselines/resnet18_1xb64-100e_ucm-224px.py',
-    '../_base_/models/ensemble_resnet50-deit-s16_ucm.py',
-    '../_base_/models/distiller_lskd_fusion.py',
+    '../_base_/models/ensemble-resnet50-deit-s16_ucm.py',
+    '../_base_/models/distiller-lskd-fusion.py',
 ]
 
 model = dict(

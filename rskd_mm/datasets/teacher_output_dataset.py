@@ -13,7 +13,7 @@ from .teacher_cache import (TeacherCache, data_fingerprint, draw_seed,
 
 @DATASETS.register_module()
 class RSKDTeacherOutputDataset:
-    """Wrap a training set so each sample is one replayable augmented draw.
+    r"""Wrap a training set so each sample is one replayable augmented draw.
 
     Sample ``i`` is served as draw ``k`` (``0 <= k < num_draws``; chosen by
     :class:`~rskd_mm.datasets.RSKDTeacherDrawSampler` from the seed, epoch

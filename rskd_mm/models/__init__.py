@@ -6,11 +6,16 @@
 * ``algorithms``, ``losses``: mmrazor ``MODELS`` (distillation);
   ``task_modules``: mmrazor ``TASK_UTILS`` (recorders).
 """
-from . import decode_heads  # noqa: F401
-from . import algorithms, backbones, classifiers, losses, task_modules
+from . import (algorithms, backbones, classifiers, decode_heads, losses,
+               task_modules)
 from .algorithms import *  # noqa: F401,F403
 from .backbones import *  # noqa: F401,F403
 from .classifiers import *  # noqa: F401,F403
 from .decode_heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .task_modules import *  # noqa: F401,F403
+
+__all__ = [
+    'algorithms', 'backbones', 'classifiers', 'decode_heads', 'losses',
+    'task_modules'
+]

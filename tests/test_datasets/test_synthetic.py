@@ -8,8 +8,7 @@ import pytest
 from PIL import Image
 
 from rskd_mm.datasets import (SCENE_CLASSES, SEG_CLASSES,
-                              generate_scene_dataset,
-                              generate_segmentation_dataset, render_scene,
+                              generate_scene_dataset, render_scene,
                               render_segmentation)
 
 

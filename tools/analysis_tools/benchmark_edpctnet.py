@@ -3,7 +3,8 @@
 
     python tools/analysis_tools/benchmark_edpctnet.py \
         [--config configs/dpctnet/dpctnet-b_4xb4-80k_vaihingen-512px.py] \
-        [--prune-config configs/dpctnet/prune-l1_dpctnet-b_4xb4-8k_vaihingen-512px.py] \
+        [--prune-config \
+            configs/dpctnet/prune-l1_dpctnet-b_4xb4-8k_vaihingen-512px.py] \
         [--fix-subnet WORK_DIR/fix_subnet.json | --ratio 0.4] \
         [--size 512] [--iters 10] [--threads N] [--json out.json]
 

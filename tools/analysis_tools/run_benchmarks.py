@@ -47,7 +47,7 @@ PY = sys.executable
 # --------------------------------------------------------------------------
 EURO_CNN = 'configs/baselines/resnet18-w32_1xb64-3e_eurosat-64px.py'
 EURO_VIT = 'configs/baselines/vit-t-p8_1xb64-3e_eurosat-64px.py'
-EURO_ENS = 'configs/hmkd/ensemble_r18w32-vit-t8_eurosat-64px.py'
+EURO_ENS = 'configs/hmkd/ensemble-r18w32-vit-t8_eurosat-64px.py'
 EURO_STUDENT = 'configs/baselines/mobilenetv2-w025_1xb64-3e_eurosat-64px.py'
 EURO_KD = 'configs/hmkd/kd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
 EURO_LUKD = ('configs/lukd/'
@@ -61,10 +61,10 @@ LAST = '@last:'  # the last checkpoint of a work dir, resolved at run time
 DUBAI_TEACHER = 'configs/dpctnet/dpctnet-t_1xb8-1k_dubai-384px.py'
 DUBAI_PRUNE = 'configs/dpctnet/prune-l1_dpctnet-t_1xb8-100_dubai-384px.py'
 DUBAI_EDP = 'configs/dpctnet/edpctnet-t_1xb8-500_dubai-384px.py'
-DUBAI_AKD = 'configs/dpctnet/edpctnet-t-akd_dpctnet-t_1xb8-500_dubai-384px.py'
-DUBAI_CWD = 'configs/dpctnet/edpctnet-t-cwd_dpctnet-t_1xb8-500_dubai-384px.py'
+DUBAI_AKD = 'configs/dpctnet/akd_dpctnet-t_edpctnet-t_1xb8-500_dubai-384px.py'
+DUBAI_CWD = 'configs/dpctnet/cwd_dpctnet-t_edpctnet-t_1xb8-500_dubai-384px.py'
 DUBAI_AKD_CWD = ('configs/dpctnet/'
-                 'edpctnet-t-akd-cwd_dpctnet-t_1xb8-500_dubai-384px.py')
+                 'akd-cwd_dpctnet-t_edpctnet-t_1xb8-500_dubai-384px.py')
 
 
 def _row(name,

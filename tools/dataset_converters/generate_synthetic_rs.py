@@ -4,7 +4,8 @@
 Examples::
 
     # scene classification (mmpretrain CustomDataset layout) -> data/demo_scene
-    python tools/dataset_converters/generate_synthetic_rs.py scene data/demo_scene
+    python tools/dataset_converters/generate_synthetic_rs.py scene \
+        data/demo_scene
     # segmentation (mmseg img_dir/ann_dir layout) -> data/demo_seg
     python tools/dataset_converters/generate_synthetic_rs.py seg data/demo_seg
 

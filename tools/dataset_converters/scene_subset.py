@@ -12,7 +12,8 @@ gets ``meta/classes.txt`` (copied), ``meta/{train,val,test}.txt`` with
 ``images``, a symbolic link to SRC's images. This is how the scene-suite
 ablation of docs/results.md makes its EuroSAT subset:
 
-    python tools/dataset_converters/scene_subset.py ../shared/data/eurosat_rgb \
+    python tools/dataset_converters/scene_subset.py \
+        ../shared/data/eurosat_rgb \
         data/eurosat_sub --per-class 120 100 200
 """
 import argparse

@@ -23,7 +23,7 @@ def student_state_dict(state_dict, prefix: str = 'architecture.'):
 
 
 def atomic_torch_save(obj, filename: str) -> None:
-    """Write ``obj`` to ``filename`` so that a crash never leaves half a file."""
+    """Write ``obj`` to ``filename``; a crash never leaves half a file."""
     from rskd_mm.compat.atomic_files import atomic_write_bytes
     buffer = io.BytesIO()
     torch.save(obj, buffer)
@@ -47,7 +47,8 @@ class RSKDStudentCheckpointHook(Hook):
             ``by_epoch=False``). The last one is always saved.
         by_epoch (bool): count epochs (default) or iterations.
         max_keep_ckpts (int): keep the newest N student checkpoints
-            (default 1; -1 keeps all). ``student_last_checkpoint`` names the newest.
+            (default 1; -1 keeps all). ``student_last_checkpoint`` names
+            the newest.
         prefix (str): key prefix of the student in the algorithm
             (``'architecture.'`` for mmrazor algorithms).
         out_dir (str, optional): defaults to the work directory.

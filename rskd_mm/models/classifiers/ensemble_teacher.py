@@ -1,5 +1,5 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence
 
 import torch
 import torch.nn as nn

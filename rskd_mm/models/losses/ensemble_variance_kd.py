@@ -119,7 +119,8 @@ class RSKDEnsembleVarianceKD(nn.Module):
         teacher_recorders=dict(
             logits=dict(type='ModuleOutputs', source='fusion'),
             cnn=dict(type='ModuleOutputs', source='members.0.head.fc'),
-            vit=dict(type='ModuleOutputs', source='members.1.head.layers.head')),
+            vit=dict(type='ModuleOutputs',
+                     source='members.1.head.layers.head')),
         distill_losses=dict(loss_evkd=dict(
             type='RSKDEnsembleVarianceKD', tau=4.0, alpha=1.0)),
         loss_forward_mappings=dict(loss_evkd=dict(

@@ -1,13 +1,15 @@
-# EDP-CTNet (tiny) fine-tuned with both: AKD on the fused features and CWD
-# on the logits of the DP-CTNet teacher.
-_base_ = ['./edpctnet-t-akd_dpctnet-t_1xb4-1k_demo-seg-128px.py']
+# EDP-CTNet (tiny) on the Dubai CPU data, fine-tuned with mmrazor's
+# channel-wise divergence on the teacher's logits instead of AKD.
+_base_ = ['./akd_dpctnet-t_edpctnet-t_1xb8-500_dubai-384px.py']
 
 model = dict(
     distiller=dict(
         distill_losses=dict(
+            _delete_=True,
             loss_cwd=dict(
                 type='ChannelWiseDivergence', tau=1, loss_weight=3.0)),
         loss_forward_mappings=dict(
+            _delete_=True,
             loss_cwd=dict(
                 preds_S=dict(from_student=True, recorder='logits'),
                 preds_T=dict(from_student=False, recorder='logits')))))

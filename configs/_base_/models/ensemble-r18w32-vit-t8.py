@@ -1,9 +1,9 @@
-# A CPU-sized hybrid teacher for EuroSAT (10 classes, 64 px): the
-# ResNet-18-w32 (CNN) and the tiny ViT, each trained by its own config, fused
-# by averaging probabilities. Defined as `teacher` so that distillation
-# configs can inherit it next to their student config.
-cnn_ckpt = 'work_dirs/resnet18-w32_1xb64-3e_eurosat-64px/epoch_3.pth'
-vit_ckpt = 'work_dirs/vit-t-p8_1xb64-3e_eurosat-64px/epoch_3.pth'
+# A CPU-sized hybrid teacher for 64-px scenes: the ResNet-18-w32 (CNN) and
+# the tiny ViT, each trained by its own config, fused by averaging
+# probabilities. Defined as `teacher` so that distillation configs can
+# inherit it next to their student config. The data-set fragments
+# (`ensemble-r18w32-vit-t8_{data}.py`) derive it with their class count and
+# the members' checkpoints.
 
 teacher = dict(
     _scope_='mmpretrain',
@@ -13,7 +13,7 @@ teacher = dict(
     members=[
         dict(
             name='cnn',
-            checkpoint=cnn_ckpt,
+            checkpoint=None,
             model=dict(
                 type='ImageClassifier',
                 data_preprocessor=dict(
@@ -36,7 +36,7 @@ teacher = dict(
                     loss=dict(type='CrossEntropyLoss')))),
         dict(
             name='vit',
-            checkpoint=vit_ckpt,
+            checkpoint=None,
             model=dict(
                 type='ImageClassifier',
                 data_preprocessor=dict(

@@ -8,7 +8,7 @@
 #       load_from=PRUNE_DIR/pruned.pth
 _base_ = [
     './edpctnet-t_1xb4-1k_demo-seg-128px.py',
-    '../_base_/models/distiller_akd_ffm1.py',
+    '../_base_/models/distiller-akd-ffm1.py',
 ]
 
 teacher_ckpt = 'work_dirs/dpctnet-t_1xb4-1k_demo-seg-128px/iter_1000.pth'

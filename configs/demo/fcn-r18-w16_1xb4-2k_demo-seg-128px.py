@@ -1,7 +1,7 @@
 # A small FCN (ResNet-18-V1c at width 16) on the synthetic segmentation set:
 # the segmentation counterpart of the demo, and a check of the mmseg stack.
 _base_ = [
-    '../_base_/datasets/demo_seg-128px.py',
+    '../_base_/datasets/demo-seg-128px.py',
     '../_base_/schedules/sgd-poly_2k.py',
     '../_base_/default_runtime_seg.py',
 ]

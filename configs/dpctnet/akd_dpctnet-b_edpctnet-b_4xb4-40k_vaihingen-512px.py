@@ -2,7 +2,7 @@
 # stage-1 features (pooled to 32x32 = 1024 vectors per image).
 _base_ = [
     './edpctnet-b_4xb4-40k_vaihingen-512px.py',
-    '../_base_/models/distiller_akd_ffm1.py',
+    '../_base_/models/distiller-akd-ffm1.py',
 ]
 
 teacher_ckpt = 'work_dirs/dpctnet-b_4xb4-80k_vaihingen-512px/iter_80000.pth'
@@ -16,6 +16,11 @@ model = dict(
     architecture=_base_.model,
     teacher=_base_.dpctnet,
     teacher_ckpt=teacher_ckpt,
-    distiller=_base_.distiller)
-model['distiller']['distill_losses']['loss_akd']['pool_size'] = (32, 32)
+    distiller=dict(
+        _base_.distiller,
+        distill_losses=dict(
+            _base_.distiller.distill_losses,
+            loss_akd=dict(
+                _base_.distiller.distill_losses.loss_akd,
+                pool_size=(32, 32)))))
 load_from = _base_.load_from

@@ -1,6 +1,6 @@
-# EDP-CTNet (tiny) on the Dubai CPU data, fine-tuned with AKD on the fused
-# features and CWD on the logits of the DP-CTNet teacher.
-_base_ = ['./edpctnet-t-akd_dpctnet-t_1xb8-500_dubai-384px.py']
+# EDP-CTNet (tiny) fine-tuned with both: AKD on the fused features and CWD
+# on the logits of the DP-CTNet teacher.
+_base_ = ['./akd_dpctnet-t_edpctnet-t_1xb4-1k_demo-seg-128px.py']
 
 model = dict(
     distiller=dict(

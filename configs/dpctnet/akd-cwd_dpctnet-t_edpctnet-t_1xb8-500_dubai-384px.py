@@ -1,13 +1,13 @@
-# EDP-CTNet on Vaihingen distilled from DP-CTNet-B with CWD on the logits.
-_base_ = ['./edpctnet-b-akd_dpctnet-b_4xb4-40k_vaihingen-512px.py']
+# EDP-CTNet (tiny) on the Dubai CPU data, fine-tuned with AKD on the fused
+# features and CWD on the logits of the DP-CTNet teacher.
+_base_ = ['./akd_dpctnet-t_edpctnet-t_1xb8-500_dubai-384px.py']
+
 model = dict(
     distiller=dict(
         distill_losses=dict(
-            _delete_=True,
             loss_cwd=dict(
                 type='ChannelWiseDivergence', tau=1, loss_weight=3.0)),
         loss_forward_mappings=dict(
-            _delete_=True,
             loss_cwd=dict(
                 preds_S=dict(from_student=True, recorder='logits'),
                 preds_T=dict(from_student=False, recorder='logits')))))

@@ -1,7 +1,5 @@
-# EDP-CTNet (tiny) on the Dubai CPU data, fine-tuned with mmrazor's
-# channel-wise divergence on the teacher's logits instead of AKD.
-_base_ = ['./edpctnet-t-akd_dpctnet-t_1xb8-500_dubai-384px.py']
-
+# EDP-CTNet on Vaihingen distilled from DP-CTNet-B with CWD on the logits.
+_base_ = ['./akd_dpctnet-b_edpctnet-b_4xb4-40k_vaihingen-512px.py']
 model = dict(
     distiller=dict(
         distill_losses=dict(
