@@ -12,6 +12,7 @@ model = dict(
             type='Pretrained',
             # or a local file: checkpoint='checkpoints/mobilenet_v2_in1k.pth'
             checkpoint='https://download.openmmlab.com/mmclassification/v0/'
-            'mobilenet_v2/mobilenet_v2_batch256_imagenet_20200708-3b2dc3af.pth',
+            'mobilenet_v2/'
+            'mobilenet_v2_batch256_imagenet_20200708-3b2dc3af.pth',
             prefix='backbone')),
     head=dict(num_classes=21, topk=(1, 5)))

@@ -1,4 +1,5 @@
-# DP-CTNet (base) on your own folder of tiles (configs/_base_/datasets/rs-folder-512px.py), 512x512 crops, 80k iterations
+# DP-CTNet (base) on your own folder of tiles
+# (configs/_base_/datasets/rs-folder-512px.py), 512x512 crops, 80k iterations
 # on 4 GPUs x 4 images (mmseg's schedule), trained from scratch:
 #   bash tools/dist_train.sh THIS_CONFIG 4
 _base_ = [

@@ -2,7 +2,8 @@
 # (128 px crops of tiles rescaled to 384 px; 1k iterations of 8 crops): the
 # teacher of the Dubai rows of docs/results.md, which
 #   python tools/analysis_tools/run_benchmarks.py --suite dubai
-# trains, prunes, distils and tests. GPU users: dpctnet-b_4xb4-80k_dubai-512px.py.
+# trains, prunes, distils and tests. GPU users:
+# dpctnet-b_4xb4-80k_dubai-512px.py.
 _base_ = [
     '../_base_/models/dpctnet-t.py',
     '../_base_/datasets/dubai-384px.py',

@@ -4,7 +4,8 @@
 # `sub_model`: the DP-CTNet config with the exported channel choices applied,
 # a plain (static) mmseg EncoderDecoder.
 #   python tools/train.py THIS_CONFIG --cfg-options \
-#       model.fix_subnet=PRUNE_DIR/fix_subnet.json load_from=PRUNE_DIR/pruned.pth
+#       model.fix_subnet=PRUNE_DIR/fix_subnet.json \
+#       load_from=PRUNE_DIR/pruned.pth
 _base_ = ['./dpctnet-t_1xb4-1k_demo-seg-128px.py']
 
 prune_dir = 'work_dirs/prune-l1_dpctnet-t_1xb4-200_demo-seg-128px'

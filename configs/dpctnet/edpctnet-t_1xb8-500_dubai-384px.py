@@ -3,7 +3,8 @@
 # prune-l1_dpctnet-t_1xb8-100_dubai-384px.py) fine-tuned for 500 iterations
 # with the plain segmentation loss; mmrazor's static `sub_model`.
 #   python tools/train.py THIS_CONFIG --cfg-options \
-#       model.fix_subnet=PRUNE_DIR/fix_subnet.json load_from=PRUNE_DIR/pruned.pth
+#       model.fix_subnet=PRUNE_DIR/fix_subnet.json \
+#       load_from=PRUNE_DIR/pruned.pth
 _base_ = ['./dpctnet-t_1xb8-1k_dubai-384px.py']
 
 prune_dir = 'work_dirs/prune-l1_dpctnet-t_1xb8-100_dubai-384px'

@@ -6,7 +6,7 @@
 # training, starting from the teacher's weights:
 #   python tools/train.py THIS_CONFIG --cfg-options load_from=TEACHER.pth
 # then export the pruned structure and weights (EDP-CTNet):
-#   python tools/pruning/export_pruned.py THIS_CONFIG work_dirs/.../iter_200.pth
+#   python tools/pruning/export_pruned.py THIS_CONFIG WORK_DIR/iter_200.pth
 _base_ = ['./dpctnet-t_1xb4-1k_demo-seg-128px.py']
 
 teacher_ckpt = 'work_dirs/dpctnet-t_1xb4-1k_demo-seg-128px/iter_1000.pth'

@@ -1,5 +1,6 @@
 # HMKD-Net, reading (c): variance-reduced targets on EuroSAT at CPU size.
-# The teacher runs once per image and draw (K=4, tools/cache_teacher_outputs.py);
+# The teacher runs once per image and draw (K=4,
+# tools/cache_teacher_outputs.py);
 # the student is trained with plain KD (KL, tau 4) towards the teacher's
 # prediction averaged over the K draws (target='mean'), on fresh random
 # views (not replayed draws), so its augmentation is as diverse as online.

@@ -1,7 +1,8 @@
 # Evaluate the CPU-sized EuroSAT hybrid teacher on its own (members carry
 # their checkpoints, set them with --cfg-options):
 #   python tools/test.py configs/hmkd/ensemble-r18w32-vit-t8_eurosat-64px.py \
-#       --cfg-options model.members.0.checkpoint=... model.members.1.checkpoint=...
+#       --cfg-options model.members.0.checkpoint=... \
+#       model.members.1.checkpoint=...
 _base_ = [
     '../_base_/models/ensemble-r18w32-vit-t8_eurosat.py',
     '../_base_/datasets/eurosat-64px.py',

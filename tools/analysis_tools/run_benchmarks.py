@@ -1218,6 +1218,11 @@ def write_tables(args):
     dump_atomic(cx_cache, cx_path)
     write_text_atomic(args.results, text)
     print(f'tables written to {args.results}')
+    if osp.abspath(args.results) == osp.join(ROOT, 'docs', 'results.md'):
+        # the metafiles carry the same results (tests/test_metafiles.py)
+        subprocess.run(
+            [PY, osp.join(ROOT, 'tools', 'misc', 'gen_metafiles.py')],
+            check=True)
 
 
 def savefig_atomic(fig, path, **kwargs):

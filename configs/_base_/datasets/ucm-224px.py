@@ -1,4 +1,5 @@
-# UC Merced Land Use: 21 classes x 100 images, 256x256 px, 0.3 m. data/ucm/Images/<class>/*.tif
+# UC Merced Land Use: 21 classes x 100 images, 256x256 px, 0.3 m.
+# data/ucm/Images/<class>/*.tif
 # (the archive's UCMerced_LandUse/Images). Papers: 50% or 80% training ratio:
 #   python tools/dataset_converters/rs_split.py data/ucm/Images \
 #       data/ucm/splits/tr80 --dataset ucm --train-ratio 0.8 --val-ratio 0.05

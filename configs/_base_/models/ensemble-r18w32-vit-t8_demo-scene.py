@@ -11,14 +11,14 @@ teacher = dict(
             checkpoint='work_dirs/demo/teacher/epoch_30.pth',
             model=dict(
                 _base_.teacher.members[0].model,
-                head=dict(
-                    _base_.teacher.members[0].model.head, num_classes=8))),
+                head=dict(_base_.teacher.members[0].model.head,
+                          num_classes=8))),
         dict(
             _base_.teacher.members[1],
             checkpoint='work_dirs/vit-t-p8_1xb32-30e_demo-scene-64px/'
             'epoch_30.pth',
             model=dict(
                 _base_.teacher.members[1].model,
-                head=dict(
-                    _base_.teacher.members[1].model.head, num_classes=8))),
+                head=dict(_base_.teacher.members[1].model.head,
+                          num_classes=8))),
     ])
