@@ -1,4 +1,7 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
+from rskd_mm.structures.teacher_cache import (TeacherCache, TeacherCacheError,
+                                              draw_seed, seeded_randomness,
+                                              teacher_fingerprint)
 from .annotation_check import (AnnotationError, check_scene_annotations,
                                read_classes_file)
 from .rs_scene import (AID, AID_CLASSES, EUROSAT_CLASSES, NWPU45_CLASSES,
@@ -9,8 +12,6 @@ from .splits import scan_class_folders, stratified_split, write_splits
 from .synthetic import (SCENE_CLASSES, SEG_CLASSES, SEG_PALETTE,
                         generate_scene_dataset, generate_segmentation_dataset,
                         render_scene, render_segmentation)
-from .teacher_cache import (TeacherCache, TeacherCacheError, draw_seed,
-                            seeded_randomness, teacher_fingerprint)
 from .teacher_output_dataset import RSKDTeacherOutputDataset
 from .transforms import RSKDCheckSegLabels, SegLabelError
 

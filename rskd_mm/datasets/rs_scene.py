@@ -15,8 +15,8 @@ import os.path as osp
 
 from mmengine.fileio import get_file_backend
 from mmpretrain.datasets import CustomDataset
-from mmpretrain.registry import DATASETS
 
+from rskd_mm.registry import PRETRAIN_DATASETS as DATASETS
 from .annotation_check import check_scene_annotations, read_classes_file
 
 #: UC Merced Land Use (Yang & Newsam, 2010): 21 classes, 100 images each,

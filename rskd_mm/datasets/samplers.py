@@ -4,7 +4,8 @@ import hashlib
 from typing import Iterator, Optional, Tuple
 
 from mmengine.dataset import DefaultSampler
-from mmengine.registry import DATA_SAMPLERS
+
+from rskd_mm.registry import ENGINE_DATA_SAMPLERS as DATA_SAMPLERS
 
 
 def epoch_draw(seed: int, epoch: int, index: int, num_draws: int) -> int:

@@ -5,10 +5,11 @@ from typing import Optional, Union
 
 import numpy as np
 import torch
-from mmengine.registry import DATASETS
 
-from .teacher_cache import (TeacherCache, data_fingerprint, draw_seed,
-                            pipeline_fingerprint, seeded_randomness)
+from rskd_mm.registry import ENGINE_DATASETS as DATASETS
+from rskd_mm.structures.teacher_cache import (TeacherCache, data_fingerprint,
+                                              draw_seed, pipeline_fingerprint,
+                                              seeded_randomness)
 
 
 @DATASETS.register_module()

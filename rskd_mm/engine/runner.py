@@ -26,7 +26,6 @@ import re
 from collections import OrderedDict
 
 from mmengine.model import is_model_wrapper
-from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_state_dict
 
@@ -36,6 +35,7 @@ from rskd_mm.models.utils.checkpoint import (CheckpointMismatchError,
                                              plain_model_checkpoint,
                                              read_checkpoint,
                                              state_dict_mismatch)
+from rskd_mm.registry import ENGINE_RUNNERS as RUNNERS
 
 
 def _loaded_elsewhere(model, plain: bool) -> tuple:

@@ -2,7 +2,8 @@
 """mmseg's IoUMetric, with the per-class IoU among the returned metrics."""
 import numpy as np
 from mmseg.evaluation.metrics import IoUMetric
-from mmseg.registry import METRICS
+
+from rskd_mm.registry import SEG_METRICS as METRICS
 
 
 @METRICS.register_module()

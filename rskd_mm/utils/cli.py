@@ -10,10 +10,10 @@ from typing import Callable
 def user_errors() -> tuple:
     """The exception types that report bad input (not bugs)."""
     from rskd_mm.datasets.annotation_check import AnnotationError
-    from rskd_mm.datasets.teacher_cache import TeacherCacheError
     from rskd_mm.datasets.transforms import CorruptImageError, SegLabelError
     from rskd_mm.models.utils.checkpoint import (CheckpointMismatchError,
                                                  CheckpointReadError)
+    from rskd_mm.structures.teacher_cache import TeacherCacheError
     return (AnnotationError, CheckpointMismatchError, CheckpointReadError,
             CorruptImageError, SegLabelError, TeacherCacheError)
 

@@ -3,7 +3,8 @@
 file, instead of silently training on it (or crashing inside the loss)."""
 import numpy as np
 from mmcv.transforms import BaseTransform
-from mmseg.registry import TRANSFORMS
+
+from rskd_mm.registry import SEG_TRANSFORMS as TRANSFORMS
 
 
 class SegLabelError(ValueError):

@@ -4,7 +4,8 @@ from collections import Counter
 
 from mmcv.transforms import LoadImageFromFile
 from mmengine.logging import print_log
-from mmengine.registry import TRANSFORMS
+
+from rskd_mm.registry import ENGINE_TRANSFORMS as TRANSFORMS
 
 #: path -> times skipped in this process (``on_corrupt='skip'``)
 SKIPPED_IMAGES: Counter = Counter()

@@ -4,7 +4,8 @@ loss terms, before anything saves a checkpoint of the broken weights."""
 import math
 
 from mmengine.hooks import Hook
-from mmengine.registry import HOOKS
+
+from rskd_mm.registry import ENGINE_HOOKS as HOOKS
 
 
 class NonFiniteLossError(FloatingPointError):

@@ -8,8 +8,9 @@ from typing import Optional
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmengine.registry import HOOKS
 from mmengine.runner.checkpoint import weights_to_cpu
+
+from rskd_mm.registry import ENGINE_HOOKS as HOOKS
 
 
 def student_state_dict(state_dict, prefix: str = 'architecture.'):

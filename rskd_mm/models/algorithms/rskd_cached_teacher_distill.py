@@ -5,9 +5,9 @@ from typing import Dict, List, Optional, Union
 import torch
 from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
-from mmrazor.registry import MODELS
 
-from rskd_mm.datasets.teacher_cache import TeacherCache, teacher_fingerprint
+from rskd_mm.registry import RAZOR_MODELS as MODELS
+from rskd_mm.structures.teacher_cache import TeacherCache, teacher_fingerprint
 from .rskd_single_teacher_distill import RSKDSingleTeacherDistill
 
 

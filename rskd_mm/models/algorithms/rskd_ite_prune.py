@@ -5,8 +5,8 @@ from typing import Dict, Optional
 
 from mmrazor.models.algorithms.pruning.ite_prune_algorithm import \
     ItePruneAlgorithm
-from mmrazor.registry import MODELS
 
+from rskd_mm.registry import RAZOR_MODELS as MODELS
 from ..utils import accept_plain_architecture_checkpoint
 
 

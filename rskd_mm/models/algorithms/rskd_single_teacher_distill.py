@@ -8,10 +8,10 @@ from mmengine.model import BaseModel
 from mmengine.structures import BaseDataElement
 from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.models.utils import add_prefix
-from mmrazor.registry import MODELS
 
 from rskd_mm.models.utils import (accept_plain_architecture_checkpoint,
                                   load_checkpoint_strict)
+from rskd_mm.registry import RAZOR_MODELS as MODELS
 
 # Keys of the host libraries' data preprocessors that change pixel values;
 # dropping them gives a preprocessor that only batches (and pads) the images.

@@ -33,7 +33,8 @@ import torch.nn.functional as F
 from mmcv.cnn import ConvModule, build_norm_layer
 from mmengine.model import BaseModule
 from mmseg.models.backbones.resnet import BasicBlock
-from mmseg.registry import MODELS
+
+from rskd_mm.registry import SEG_MODELS as MODELS
 
 
 def _check(cond, msg):

@@ -5,10 +5,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmpretrain.models.classifiers import BaseClassifier
-from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 from rskd_mm.models.utils import load_checkpoint_strict
+from rskd_mm.registry import PRETRAIN_MODELS as MODELS
 
 FUSIONS = ('prob', 'logit')
 

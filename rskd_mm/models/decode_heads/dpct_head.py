@@ -8,7 +8,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
-from mmseg.registry import MODELS
+
+from rskd_mm.registry import SEG_MODELS as MODELS
 
 
 @MODELS.register_module()

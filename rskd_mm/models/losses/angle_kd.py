@@ -32,8 +32,8 @@ from typing import Optional, Sequence, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmrazor.registry import MODELS
 
+from rskd_mm.registry import RAZOR_MODELS as MODELS
 from .utils import check_non_negative, check_positive
 
 _BACKENDS = ('auto', 'compile', 'eager')

@@ -4,8 +4,8 @@ from typing import Optional
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmrazor.registry import MODELS
 
+from rskd_mm.registry import RAZOR_MODELS as MODELS
 from .logit_standard_kd import standardize_logits
 from .utils import (check_logits, check_non_negative, check_positive,
                     check_reduction, reduce_per_sample)

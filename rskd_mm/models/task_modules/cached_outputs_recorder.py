@@ -2,8 +2,9 @@
 from typing import Any, Optional
 
 from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
-from mmrazor.registry import TASK_UTILS
 from torch import nn
+
+from rskd_mm.registry import RAZOR_TASK_UTILS as TASK_UTILS
 
 
 @TASK_UTILS.register_module()
