@@ -1,7 +1,7 @@
 # Fast KD (cached teacher) for HMKD-Net on UC Merced: the ResNet-50 + ViT-S/16
 # ensemble runs once over the training set for K=10 augmentation draws per
 # image; the ResNet-18 student then trains at about the cost of training it
-# alone. Build the cache once (multi-GPU: see README.md), then train:
+# alone. Build the cache once (multi-GPU: see docs/distributed.md), then train:
 #   python tools/cache_teacher_outputs.py THIS_CONFIG
 #   python tools/train.py THIS_CONFIG
 _base_ = ['../hmkd/hmkd_resnet50-deit-s16_resnet18_1xb64-100e_ucm-224px.py']

@@ -294,6 +294,10 @@ def _to_vectors(x: torch.Tensor, name: str) -> torch.Tensor:
 class RSKDAngleKD(nn.Module):
     """Angle knowledge distillation (AKD) on dense features.
 
+    Papers: EDP-CTNet's AKD, Zheng et al., IEEE JSTARS 2025,
+    https://doi.org/10.1109/JSTARS.2025.3525634; the angle-wise loss of
+    Park et al., CVPR 2019, https://arxiv.org/abs/1904.05068.
+
     The feature maps of teacher and student are pooled to ``pool_size``
     (adaptive average pooling; both to the same grid, so their channel
     counts may differ), optionally L2-normalised per vector, and optionally

@@ -114,6 +114,9 @@ class RSKDEnsembleVarianceKD(nn.Module):
     "Confidence-Aware Multi-Teacher Knowledge Distillation", ICASSP 2022).
     With ``alpha=0, beta=0`` it is plain KD (mmrazor's ``KLDivergence``).
 
+    Paper (the claim this reading tests): HMKD-Net, Song et al., IET
+    Cyber-Systems and Robotics 2024, https://doi.org/10.1049/csy2.12120.
+
     Config (the members' logits are recorded from the ensemble teacher)::
 
         teacher_recorders=dict(

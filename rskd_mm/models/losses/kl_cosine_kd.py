@@ -49,6 +49,9 @@ def kl_cosine_kd_loss(preds_S: torch.Tensor,
 class RSKDKLCosineKD(nn.Module):
     r"""Soft loss of land-use KD: KL divergence plus cosine dissimilarity.
 
+    Paper: Chatterjee, "Improved Knowledge Distillation for Land-Use Image
+    Classification", 2026, https://arxiv.org/abs/2606.14886.
+
     The soft term of the VGG16 -> MobileNetV2 land-use classification KD:
     the student matches the teacher's softened distribution (Hinton et al.,
     "Distilling the Knowledge in a Neural Network", 2015, KL with

@@ -62,6 +62,9 @@ def logit_standard_kd_loss(preds_S: torch.Tensor,
 class RSKDLogitStandardKD(nn.Module):
     r"""Variance-normalised KD: KD on per-sample standardised logits.
 
+    Paper: Sun et al., CVPR 2024, https://arxiv.org/abs/2403.01427; used as
+    HMKD-Net's variance handling (https://doi.org/10.1049/csy2.12120).
+
     The KD loss of HMKD-Net's student training, which handles the variance of
     the (ensemble) teacher's logits: both logit vectors are z-scored per
     sample before the temperature softmax (the *logit standardization* of
