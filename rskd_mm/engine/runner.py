@@ -60,6 +60,20 @@ class RSKDRunner(Runner):
                         map_location='cpu',
                         strict: bool = False,
                         revise_keys: list = [(r'^module\.', '')]):
+        """Load a checkpoint into the model, strictly unless asked otherwise.
+
+        Args:
+            filename (str): the checkpoint file.
+            map_location (str): where to load the tensors. Defaults to 'cpu'.
+            strict (bool): ignored: a checkpoint that does not fit raises
+                unless the config sets ``load_partial=True`` (never for
+                ``--resume``).
+            revise_keys (list): ``(pattern, replacement)`` pairs applied to the
+                keys first, as in mmengine.
+
+        Returns:
+            dict: the loaded checkpoint.
+        """
         checkpoint = read_checkpoint(filename, map_location)
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(

@@ -38,6 +38,14 @@ class RSKDFiniteLossHook(Hook):
                          batch_idx,
                          data_batch=None,
                          outputs=None) -> None:
+        """Stop the run if a logged loss term is NaN or infinite.
+
+        Args:
+            runner (Runner): the runner of the training loop.
+            batch_idx (int): index of the batch in the epoch.
+            data_batch (dict, optional): the batch.
+            outputs (dict, optional): the log variables of ``train_step``.
+        """
         if not outputs or not self.every_n_train_iters(runner, self.interval):
             return
         values = {}

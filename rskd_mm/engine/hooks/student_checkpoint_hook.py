@@ -74,6 +74,12 @@ class RSKDStudentCheckpointHook(Hook):
         self._saved = []
 
     def after_train_epoch(self, runner) -> None:
+        """Write ``student_epoch_N.pth`` every ``interval`` epochs and at the
+        last one (``by_epoch=True``).
+
+        Args:
+            runner (Runner): the runner of the training loop.
+        """
         if self.by_epoch and (self.every_n_epochs(runner, self.interval)
                               or self.is_last_train_epoch(runner)):
             self._save(runner, f'student_epoch_{runner.epoch + 1}.pth')
@@ -83,6 +89,15 @@ class RSKDStudentCheckpointHook(Hook):
                          batch_idx,
                          data_batch=None,
                          outputs=None) -> None:
+        """Write ``student_iter_N.pth`` every ``interval`` iterations and at
+        the last one (``by_epoch=False``).
+
+        Args:
+            runner (Runner): the runner of the training loop.
+            batch_idx (int): index of the batch in the epoch.
+            data_batch (dict, optional): the batch.
+            outputs (dict, optional): the log variables of ``train_step``.
+        """
         if not self.by_epoch and (self.every_n_train_iters(
                 runner, self.interval) or self.is_last_train_iter(runner)):
             self._save(runner, f'student_iter_{runner.iter + 1}.pth')

@@ -81,6 +81,17 @@ class RSKDCachedTeacherDistill(RSKDSingleTeacherDistill):
 
     def run_teacher(self, batch_inputs: torch.Tensor,
                     data_samples: Optional[List[BaseDataElement]]) -> dict:
+        """Fill the teacher recorders from the batch's cached logits.
+
+        Args:
+            batch_inputs (torch.Tensor): the preprocessed batch (only its
+                device is used).
+            data_samples (list): the batch's data samples, each with the
+                ``teacher_logits`` that ``RSKDTeacherOutputDataset`` attached.
+
+        Returns:
+            dict: an empty dict (a cached teacher has no losses).
+        """
         if not data_samples or 'teacher_logits' not in data_samples[0]:
             raise RuntimeError(
                 'cached KD: the batch has no teacher_logits; wrap the '

@@ -138,7 +138,6 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
             self.teacher._is_init = True
         if not teacher_trainable:
             self.teacher.eval()
-        if not teacher_trainable:
             # A frozen teacher stays out of DistributedDataParallel: DDP
             # neither broadcasts its weights nor syncs its buffers (BN running
             # statistics, every forward by default) nor reduces anything for
@@ -164,9 +163,31 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
         return data['inputs']
 
     def student_inputs(self, batch_inputs, data_samples=None):
+        """The batch as the student's own preprocessor would give it.
+
+        Args:
+            batch_inputs (torch.Tensor): the batch as the algorithm's data
+                preprocessor gave it.
+            data_samples (list, optional): the batch's data samples.
+
+        Returns:
+            torch.Tensor: the student's inputs (re-normalised with the
+            student's mean and std when ``normalize_per_model``).
+        """
         return self._model_inputs(self.student, batch_inputs, data_samples)
 
     def teacher_inputs(self, batch_inputs, data_samples=None):
+        """The batch as the teacher's own preprocessor would give it.
+
+        Args:
+            batch_inputs (torch.Tensor): the batch as the algorithm's data
+                preprocessor gave it.
+            data_samples (list, optional): the batch's data samples.
+
+        Returns:
+            torch.Tensor: the teacher's inputs (re-normalised with the
+            teacher's mean and std when ``normalize_per_model``).
+        """
         return self._model_inputs(self.teacher, batch_inputs, data_samples)
 
     # ------------------------------------------------------------------
@@ -174,10 +195,18 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
     # ------------------------------------------------------------------
     def run_teacher(self, batch_inputs: torch.Tensor,
                     data_samples: Optional[List[BaseDataElement]]) -> dict:
-        """Teacher forward with its recorders on; returns teacher losses.
+        """Teacher forward with its recorders on.
 
         Subclasses (e.g. cached-teacher KD) override this to fill the
         teacher records without running a teacher.
+
+        Args:
+            batch_inputs (torch.Tensor): the preprocessed batch.
+            data_samples (list, optional): the batch's data samples.
+
+        Returns:
+            dict: the teacher's own losses (prefixed ``teacher.``) when it
+            is trainable, else an empty dict.
         """
         losses = dict()
         inputs = self.teacher_inputs(batch_inputs, data_samples)
@@ -194,6 +223,17 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
     def loss(self,
              batch_inputs: torch.Tensor,
              data_samples: Optional[List[BaseDataElement]] = None) -> dict:
+        """Teacher forward (recorded), student forward and the KD losses.
+
+        Args:
+            batch_inputs (torch.Tensor): the preprocessed batch.
+            data_samples (list, optional): the batch's data samples.
+
+        Returns:
+            dict: the student's losses (``student.``), the teacher's when it
+            is trainable (``teacher.``) and the distillation losses
+            (``distill.``).
+        """
         losses = dict()
         self.distiller.set_deliveries_override(False)
         losses.update(self.run_teacher(batch_inputs, data_samples))
@@ -229,6 +269,14 @@ class RSKDSingleTeacherDistill(SingleTeacherDistill):
             mode='predict')
 
     def train(self, mode: bool = True):
+        """Set the training mode; a frozen teacher always stays in eval mode.
+
+        Args:
+            mode (bool): training (True) or evaluation (False) mode.
+
+        Returns:
+            RSKDSingleTeacherDistill: self.
+        """
         super().train(mode)
         if not self.teacher_trainable:
             # full eval: dropout, drop-path and normalisation layers alike

@@ -18,7 +18,16 @@ class RSKDCachedOutputsRecorder(BaseRecorder):
     """
 
     def prepare_from_model(self, model: Optional[nn.Module] = None) -> None:
-        """Nothing to hook: the data comes from the cache."""
+        """Nothing to hook: the data comes from the cache.
+
+        Args:
+            model (nn.Module, optional): the teacher (unused).
+        """
 
     def push(self, data: Any) -> None:
+        """Record one batch of cached teacher outputs.
+
+        Args:
+            data (Any): the batch's cached teacher logits, ``(N, C)``.
+        """
         self.data_buffer.append(data)
