@@ -197,3 +197,48 @@ def test_import_scanner_sees_relative_imports():
     names = imported_modules(
         osp.join(REPO_ROOT, 'rskd_mm', 'models', '__init__.py'))
     assert 'rskd_mm.models.algorithms' in names
+
+
+def mmrazor_before_rskd_mm(path):
+    """Places where a tool imports mmrazor before rskd_mm in its scope
+    (mmrazor 1.0.0 cannot be imported on this stack before rskd_mm's
+    compatibility layer; isort's order would put it first)."""
+    import ast
+    tree = ast.parse(open(path).read())
+    found = []
+
+    def scan(body, seen, scope):
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = ([a.name for a in node.names] if isinstance(
+                    node, ast.Import) else [node.module or ''])
+                for name in names:
+                    seen = seen or name.startswith('rskd_mm')
+                    if name.startswith('mmrazor') and not seen:
+                        found.append(f'{scope}:{node.lineno}')
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                scan(node.body, seen, node.name)
+            elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For)):
+                seen = scan(node.body, seen, scope)
+        return seen
+
+    scan(tree.body, False, '<module>')
+    return found
+
+
+def test_tools_import_rskd_mm_before_mmrazor():
+    import glob
+    offenders = {}
+    for path in glob.glob(
+            osp.join(REPO_ROOT, 'tools', '**', '*.py'), recursive=True):
+        found = mmrazor_before_rskd_mm(path)
+        if found:
+            offenders[osp.relpath(path, REPO_ROOT)] = found
+    assert offenders == {}
+
+
+def test_import_order_check_can_fail(tmp_path):
+    bad = tmp_path / 'tool.py'
+    bad.write_text('def main():\n    from mmrazor.registry import MODELS\n'
+                   '    import rskd_mm\n')
+    assert mmrazor_before_rskd_mm(str(bad)) == ['main:2']

@@ -36,7 +36,10 @@ import torch
 
 
 def naive_loss(s, t):
+    # isort: off
+    import rskd_mm  # noqa: F401  (compatibility layer before mmrazor)
     from mmrazor.models.losses import AngleWiseRKD
+    # isort: on
     return AngleWiseRKD(loss_weight=1.0, with_l2_norm=False).angle_loss(s, t)
 
 

@@ -143,10 +143,10 @@ def run_mode(args):
     from mmengine.optim import OptimWrapper
     from mmengine.registry import init_default_scope
     from mmpretrain.structures import DataSample
-    from mmrazor.registry import MODELS
 
-    import rskd_mm  # noqa: F401
     from rskd_mm.datasets import TeacherCache
+    # through rskd_mm: its compatibility layer must precede mmrazor
+    from rskd_mm.registry import RAZOR_MODELS as MODELS
 
     init_default_scope('mmpretrain')
     torch.manual_seed(0)

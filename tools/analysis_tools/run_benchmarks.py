@@ -893,9 +893,9 @@ def build_seg_model(args, suite, row):
     `sub_model` with the exported structure), on the CPU, in eval mode."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    from mmrazor.registry import MODELS
 
-    import rskd_mm  # noqa: F401  (before mmrazor)
+    # through rskd_mm: its compatibility layer must precede mmrazor
+    from rskd_mm.registry import RAZOR_MODELS as MODELS
     cfg = Config.fromfile(osp.join(ROOT, row['test_config']))
     init_default_scope('mmseg')
     model_cfg = dict(cfg.model)
