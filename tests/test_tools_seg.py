@@ -247,3 +247,63 @@ def test_edpctnet_distillation_on_two_processes(pruned, tiny_seg_root,
             metrics[n] = json.load(fh)
     assert metrics[2]['mIoU'] == pytest.approx(metrics[1]['mIoU'], abs=0.01)
     assert metrics[2]['aAcc'] == pytest.approx(metrics[1]['aAcc'], abs=0.01)
+
+
+def test_edpctnet_onnx_export_and_raster(pruned, tiny_seg_root, tmp_path):
+    """The pruned EDP-CTNet (its fix_subnet) exported to ONNX with dynamic
+    height and width, compared with PyTorch on the set's real tiles, then
+    used by the raster tool in place of the checkpoint."""
+    pytest.importorskip('onnxruntime')
+    rasterio = pytest.importorskip('rasterio')
+    import glob
+
+    import numpy as np
+    from rasterio.transform import from_origin
+
+    from rskd_mm.apis import segment_raster
+    subnet = osp.join(pruned['dir'], 'fix_subnet.json')
+    ckpt = osp.join(pruned['dir'], 'pruned.pth')
+    images = sorted(glob.glob(osp.join(tiny_seg_root, 'img_dir', 'val', '*')))
+    out = str(tmp_path / 'edp.onnx')
+    log = run_tool([
+        'tools/deployment/pytorch2onnx.py', EDP, ckpt, out, '--shape', '64',
+        '64', '--inputs', *images, '--cfg-options',
+        f'model.fix_subnet={subnet}'
+    ])
+    assert f'on {len(images)} real input(s)' in log
+    result = json.loads(
+        next(ln for ln in log.splitlines() if ln.startswith('{"out"')))
+    assert result['dynamic_hw'] and result['second_size'] == [32, 32]
+    assert result['max_abs_diff'] <= 1e-3
+    assert result['max_abs_diff_second_size'] <= 1e-3
+
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 255, (3, 80, 96), dtype=np.uint8)
+    src = str(tmp_path / 'scene.tif')
+    with rasterio.open(
+            src,
+            'w',
+            driver='GTiff',
+            height=80,
+            width=96,
+            count=3,
+            dtype='uint8',
+            crs='EPSG:32640',
+            transform=from_origin(500000, 2800000, 0.5, 0.5)) as dst:
+        dst.write(img)
+    maps = {}
+    for name, weights in (('pytorch', ckpt), ('onnx', out)):
+        dst_path = str(tmp_path / f'{name}.tif')
+        segment_raster(
+            EDP,
+            weights,
+            src,
+            dst_path,
+            tile=64,
+            overlap=16,
+            progress=False,
+            cfg_options={'model.fix_subnet': subnet})
+        with rasterio.open(dst_path) as o:
+            maps[name] = o.read(1)
+            assert o.crs.to_epsg() == 32640 and o.shape == (80, 96)
+    assert (maps['pytorch'] == maps['onnx']).mean() > 0.999

@@ -109,7 +109,8 @@ log "installing $WHEEL"
 "${PIP[@]}" "$WHEEL"
 
 log "installing the OpenMMLab stack, test tools and rskd_mm (editable)"
-"${PIP[@]}" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
+"${PIP[@]}" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/deploy.txt" \
+  -r "$ROOT/requirements/tests.txt" \
   -r "$ROOT/requirements/lint.txt"
 "${PIP[@]}" --no-build-isolation -e "$ROOT"
 

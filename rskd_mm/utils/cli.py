@@ -8,14 +8,19 @@ from typing import Callable
 
 
 def user_errors() -> tuple:
-    """The exception types that report bad input (not bugs)."""
+    """The exception types that report bad input (not bugs); a file named
+    on the command line that does not exist is one of them."""
+    from rskd_mm.apis.model import RasterInputError
+    from rskd_mm.apis.onnx import OnnxParityError
     from rskd_mm.datasets.annotation_check import AnnotationError
     from rskd_mm.datasets.transforms import CorruptImageError, SegLabelError
     from rskd_mm.models.utils.checkpoint import (CheckpointMismatchError,
                                                  CheckpointReadError)
     from rskd_mm.structures.teacher_cache import TeacherCacheError
     return (AnnotationError, CheckpointMismatchError, CheckpointReadError,
-            CorruptImageError, SegLabelError, TeacherCacheError)
+            CorruptImageError, FileNotFoundError, OnnxParityError,
+            RasterInputError,
+            SegLabelError, TeacherCacheError)
 
 
 def run_cli(main: Callable, prog: str = None) -> None:
@@ -29,3 +34,45 @@ def run_cli(main: Callable, prog: str = None) -> None:
         prog = prog or os.path.basename(sys.argv[0])
         sys.stderr.write(f'{prog}: error: {exc}\n')
         sys.exit(1)
+
+
+def _int_list(text):
+    return [int(v) for v in text.split(',') if v.strip()]
+
+
+def _float_list(text):
+    return [float(v) for v in text.split(',') if v.strip()]
+
+
+def add_raster_args(p) -> None:
+    """The arguments shared by tools/inference/{segment,classify}_raster.py."""
+    from mmengine.config import DictAction
+    p.add_argument('config', help='the model config')
+    p.add_argument(
+        'checkpoint', help='checkpoint (.pth) or ONNX model (.onnx)')
+    p.add_argument(
+        'input', help='the input raster (GeoTIFF or any GDAL '
+        'format)')
+    p.add_argument('output', help='the output GeoTIFF')
+    p.add_argument('--device', default='cpu', help='cpu or cuda[:i]')
+    p.add_argument(
+        '--bands',
+        type=_int_list,
+        help='1-based input bands in the model\'s R,G,B order, e.g. 1,2,3 '
+        '(default: all bands, when their count is the model\'s)')
+    p.add_argument(
+        '--scale',
+        type=_float_list,
+        help='factor(s) mapping band values to 0-255 (one, or one per '
+        'band); default 1 for uint8 inputs, required for others')
+    p.add_argument(
+        '--backend',
+        choices=['pytorch', 'onnxruntime'],
+        help='default: onnxruntime for a .onnx checkpoint, else pytorch')
+    p.add_argument(
+        '--allow-ungeoreferenced',
+        action='store_true',
+        help='accept a raster without a coordinate reference system')
+    p.add_argument(
+        '--no-progress', action='store_true', help='no progress bar')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction)

@@ -290,8 +290,12 @@ class DPCTNet(BaseModule):
         x = tp.patch_embed(x)
         pos = tp.pos_embed
         # (no shape-dependent branch under FX tracing: mmrazor's channel
-        # analyzer traces the model at the position embedding's own size)
-        if isinstance(x, torch.Tensor) and pos.shape[-2:] != x.shape[-2:]:
+        # analyzer traces the model at the position embedding's own size).
+        # An ONNX export always resizes (bicubic to the same size is the
+        # identity), so that the graph takes any height and width.
+        if isinstance(x, torch.Tensor) and (
+                torch.onnx.is_in_onnx_export()
+                or pos.shape[-2:] != x.shape[-2:]):
             pos = F.interpolate(
                 pos, size=x.shape[-2:], mode='bicubic', align_corners=False)
         x = x + pos

@@ -1,0 +1,601 @@
+# Copyright (c) rskd_mm contributors. All rights reserved.
+"""Whole-scene inference on georeferenced rasters (GeoTIFF and anything
+GDAL reads), with ``rasterio``.
+
+* :func:`segment_raster`: a segmentation model over overlapping tiles whose
+  class probabilities are blended, written as a one-band ``uint8`` class map
+  with the input's CRS, transform and size.
+* :func:`classify_raster`: a scene classifier over a grid of tiles, written
+  as a class map with one pixel per tile (its own geotransform) plus a
+  confidence band.
+
+Memory does not grow with the raster: the input is read one strip of tiles
+at a time (windowed reads), and the blended scores live in a rolling buffer
+of one tile's height across the raster's width; finished rows are written
+at once (GDAL's block cache is capped, see ``gdal_cache_mb``).
+
+Blending: each tile's softmax probabilities are weighted by a separable
+ramp that rises linearly over ``overlap`` pixels from every tile edge
+(weight ``(i + 0.5) / overlap``, 1 inside), and each pixel gets the
+weighted mean over the tiles that cover it. With a model whose prediction
+at a pixel depends only on that pixel, the tiled map equals a single pass
+exactly; with a real CNN or transformer it differs where the context seen
+by the tiles differs (the receptive field cut at tile edges): see the
+measured agreement in ``docs/inference.md``.
+"""
+import json
+import math
+import os
+import os.path as osp
+import time
+from typing import Dict, Optional, Sequence, Union
+
+import numpy as np
+import torch
+
+from .model import RasterInputError, init_model, input_size
+
+__all__ = ['segment_raster', 'classify_raster', 'load_predictor']
+
+NODATA_CLASS = 255
+
+
+def _rasterio():
+    try:
+        import rasterio
+    except ImportError as exc:  # pragma: no cover - in requirements
+        raise ImportError('the raster tools need rasterio: pip install -r '
+                          'requirements/deploy.txt') from exc
+    return rasterio
+
+
+# --------------------------------------------------------------------------
+# Predictors: float pixels (N, C, H, W) -> class probabilities (numpy)
+# --------------------------------------------------------------------------
+class TorchPredictor:
+    """A :class:`~rskd_mm.apis.InferenceModel` on ``device``."""
+
+    backend = 'pytorch'
+
+    def __init__(self, wrapper, device='cpu'):
+        self.wrapper = wrapper.to(device).eval()
+        self.device = device
+
+    @torch.no_grad()
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        x = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device)
+        return self.wrapper(x).float().softmax(1).cpu().numpy()
+
+
+class OnnxPredictor:
+    """An ONNX model written by ``tools/deployment/pytorch2onnx.py`` (same
+    input and output as :class:`~rskd_mm.apis.InferenceModel`)."""
+
+    backend = 'onnxruntime'
+
+    def __init__(self, path: str, device: str = 'cpu'):
+        import onnxruntime as ort
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'ONNX model not found: {path}')
+        providers = ['CPUExecutionProvider']
+        if str(device).startswith('cuda'):
+            providers.insert(0, 'CUDAExecutionProvider')
+        try:
+            self.session = ort.InferenceSession(path, providers=providers)
+        except Exception as exc:  # noqa: BLE001 - re-raised with the file
+            raise RasterInputError(
+                f'{path}: not a readable ONNX model ({type(exc).__name__}: '
+                f'{str(exc).splitlines()[0] if str(exc) else ""})') from exc
+        self.input_name = self.session.get_inputs()[0].name
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        logits = self.session.run(
+            None,
+            {self.input_name: np.ascontiguousarray(batch, np.float32)})[0]
+        logits = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def load_predictor(config: str,
+                   checkpoint: str,
+                   device: str = 'cpu',
+                   backend: Optional[str] = None,
+                   cfg_options: Optional[dict] = None):
+    """``(predictor, cfg, info)`` for a PyTorch checkpoint or an ``.onnx``
+    file (``backend`` ``'pytorch'`` / ``'onnxruntime'``; by default from the
+    file's extension). The config gives the task, class names and palette
+    in both cases."""
+    if backend is None:
+        backend = 'onnxruntime' if str(checkpoint).endswith(
+            '.onnx') else 'pytorch'
+    if backend not in ('pytorch', 'onnxruntime'):
+        raise RasterInputError(f'unknown backend {backend!r} '
+                               '(pytorch or onnxruntime)')
+    if backend == 'onnxruntime':
+        wrapper, cfg, info = init_model(config, None, 'cpu', cfg_options)
+        predictor = OnnxPredictor(checkpoint, device)
+        info['checkpoint'] = checkpoint
+    else:
+        wrapper, cfg, info = init_model(config, checkpoint, device,
+                                        cfg_options)
+        predictor = TorchPredictor(wrapper, device)
+    info['in_channels'] = wrapper.in_channels
+    info['backend'] = backend
+    return predictor, cfg, info
+
+
+# --------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------
+def _check_source(src, path: str, in_channels: int, bands, scale,
+                  allow_ungeoreferenced: bool):
+    """The 1-based band list and per-band scale for ``src``, or a clear
+    error naming ``path`` and what does not fit."""
+    if src.crs is None and not allow_ungeoreferenced:
+        raise RasterInputError(
+            f'{path}: not georeferenced (no coordinate reference system); '
+            'the output could not be placed on a map. Georeference it '
+            '(e.g. gdal_translate -a_srs -a_ullr) or pass '
+            '--allow-ungeoreferenced to write pixel coordinates')
+    if bands is None:
+        if src.count != in_channels:
+            raise RasterInputError(
+                f'{path} has {src.count} band(s); the model takes '
+                f'{in_channels}. Choose them with --bands (1-based, in the '
+                f'model\'s R,G,B order), e.g. --bands '
+                f'{",".join(str(i + 1) for i in range(in_channels))}')
+        bands = list(range(1, in_channels + 1))
+    bands = [int(b) for b in bands]
+    if len(bands) != in_channels:
+        raise RasterInputError(
+            f'--bands {bands} selects {len(bands)} band(s) of {path}; the '
+            f'model takes {in_channels}')
+    bad = [b for b in bands if not 1 <= b <= src.count]
+    if bad:
+        raise RasterInputError(f'{path} has bands 1..{src.count}; --bands '
+                               f'asks for {bad}')
+    dtypes = {src.dtypes[b - 1] for b in bands}
+    if scale is None:
+        if dtypes != {'uint8'}:
+            raise RasterInputError(
+                f'{path}: bands {bands} are {"/".join(sorted(dtypes))}, '
+                'not uint8; give --scale (one factor, or one per band) '
+                'that maps their values to the 0-255 range the model was '
+                'trained on (e.g. --scale 0.0255 for reflectance x 10000)')
+        scale = [1.0] * len(bands)
+    scale = [
+        float(s) for s in (scale if isinstance(scale, Sequence) else [scale])
+    ]
+    if len(scale) == 1:
+        scale = scale * len(bands)
+    if len(scale) != len(bands):
+        raise RasterInputError(
+            f'--scale has {len(scale)} values for {len(bands)} bands')
+    return bands, np.asarray(scale, np.float32).reshape(-1, 1, 1)
+
+
+def _starts(n: int, tile: int, stride: int):
+    """Tile origins along an axis of length ``n``: every ``stride``, the
+    last one flush with the end (windows at the right and bottom edges)."""
+    if n <= tile:
+        return [0]
+    starts = list(range(0, n - tile, stride))
+    return starts + [n - tile]
+
+
+def _ramp(tile: int, overlap: int) -> np.ndarray:
+    if overlap <= 0:
+        return np.ones(tile, np.float32)
+    i = np.arange(tile, dtype=np.float32)
+    return np.minimum(
+        1.0, np.minimum((i + 0.5) / overlap,
+                        (tile - i - 0.5) / overlap)).astype(np.float32)
+
+
+def _pad_to(a: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Edge-pad the last two axes of ``a`` up to ``(h, w)``."""
+    ph, pw = h - a.shape[-2], w - a.shape[-1]
+    if ph <= 0 and pw <= 0:
+        return a
+    pad = [(0, 0)] * (a.ndim - 2) + [(0, max(ph, 0)), (0, max(pw, 0))]
+    return np.pad(a, pad, mode='edge')
+
+
+def _out_profile(src, **kw) -> dict:
+    h, w = kw.get('height', src.height), kw.get('width', src.width)
+    profile = dict(
+        driver='GTiff',
+        height=h,
+        width=w,
+        crs=src.crs,
+        transform=src.transform,
+        compress='deflate',
+        predictor=1,
+        BIGTIFF='IF_SAFER')
+    if h >= 256 and w >= 256:
+        profile.update(tiled=True, blockxsize=256, blockysize=256)
+    profile.update(kw)
+    return profile
+
+
+def _tag_classes(dst, info, band=1, colormap=True):
+    classes, palette = info['classes'], info['palette']
+    if colormap:
+        dst.write_colormap(
+            band, {i: (*palette[i], 255)
+                   for i in range(len(palette))})
+    dst.update_tags(
+        CLASSES=json.dumps(classes),
+        PALETTE=json.dumps([list(p) for p in palette]),
+        NODATA_CLASS=str(NODATA_CLASS),
+        MODEL_CONFIG=osp.basename(str(info.get('config'))),
+        MODEL_CHECKPOINT=osp.basename(str(info.get('checkpoint'))),
+        **{f'CLASS_{i}': name
+           for i, name in enumerate(classes)})
+
+
+def _progress(total: int, desc: str, enabled: bool):
+    from tqdm import tqdm
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit='tile',
+        disable=not enabled,
+        dynamic_ncols=True)
+
+
+class _Preview:
+    """A decimated copy of the class map, collected row by row."""
+
+    def __init__(self, path, height, width, palette, size=1024):
+        self.path = path
+        self.step = max(1, math.ceil(max(height, width) / size))
+        self.rows = []
+        self.palette = np.zeros((256, 3), np.uint8)
+        for i, p in enumerate(palette):
+            self.palette[i] = p
+
+    def add(self, y0: int, labels: np.ndarray):
+        for r in range(labels.shape[0]):
+            if (y0 + r) % self.step == 0:
+                self.rows.append(labels[r, ::self.step])
+
+    def save(self):
+        from PIL import Image
+        if not self.rows:
+            return
+        img = self.palette[np.stack(self.rows)]
+        tmp = f'{self.path}.tmp{os.getpid()}.png'
+        Image.fromarray(img).save(tmp)
+        os.replace(tmp, self.path)
+
+
+def _env(gdal_cache_mb: int):
+    return _rasterio().Env(GDAL_CACHEMAX=int(gdal_cache_mb) * 1024 * 1024)
+
+
+def _atomic_target(path: str) -> str:
+    d = osp.dirname(osp.abspath(path))
+    os.makedirs(d, exist_ok=True)
+    return osp.join(d, f'.{osp.basename(path)}.tmp{os.getpid()}.tif')
+
+
+# --------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------
+def segment_raster(config: str,
+                   checkpoint: str,
+                   in_path: str,
+                   out_path: str,
+                   tile: Optional[int] = None,
+                   overlap: Optional[int] = None,
+                   batch_size: int = 4,
+                   device: str = 'cpu',
+                   bands: Optional[Sequence[int]] = None,
+                   scale: Union[None, float, Sequence[float]] = None,
+                   probs: Optional[str] = None,
+                   preview: Optional[str] = None,
+                   backend: Optional[str] = None,
+                   allow_ungeoreferenced: bool = False,
+                   progress: bool = True,
+                   cfg_options: Optional[dict] = None,
+                   gdal_cache_mb: int = 64,
+                   predictor=None) -> Dict:
+    """Segment the raster ``in_path`` into the class map ``out_path``.
+
+    Args:
+        config (str): the segmentation config (any mmseg model, DP-CTNet,
+            the EDP-CTNet ``sub_model`` config with its ``fix_subnet``).
+        checkpoint (str): its checkpoint (a plain one, or a distillation
+            checkpoint whose student is used), or an ``.onnx`` file written
+            by ``tools/deployment/pytorch2onnx.py``.
+        tile (int): tile size in pixels (default: the test size of the
+            config's pipeline, else 512).
+        overlap (int): pixels shared by neighbouring tiles (default
+            ``tile // 4``); their probabilities are blended.
+        batch_size (int): tiles per forward pass.
+        device (str): ``cpu`` or ``cuda[:i]``.
+        bands (list[int]): 1-based bands in the model's R, G, B order
+            (default: all, when their count is the model's).
+        scale (float | list[float]): factor(s) mapping band values to the
+            0-255 range (default 1 for ``uint8``; required otherwise).
+        probs (str): also write the class probabilities here (one ``uint8``
+            band per class, value = probability x 255, band scale 1/255).
+        preview (str): also write a downsampled colour PNG of the map.
+        backend (str): ``pytorch`` or ``onnxruntime`` (default: from the
+            checkpoint's extension).
+        allow_ungeoreferenced (bool): accept a raster without a CRS.
+        predictor: an already loaded ``(predictor, cfg, info)`` (reused
+            across rasters).
+
+    Returns:
+        dict: the output path, size, tile count, seconds and tiles/s.
+    """
+    rasterio = _rasterio()
+    from rasterio.windows import Window
+    if predictor is None:
+        predictor = load_predictor(config, checkpoint, device, backend,
+                                   cfg_options)
+    predict, cfg, info = predictor
+    if info['task'] != 'seg':
+        raise RasterInputError(
+            f'{info["config"]} is a classifier; use classify_raster '
+            '(tools/inference/classify_raster.py) for scene classification')
+    if tile is None:
+        size = input_size(cfg, 'seg')
+        tile = max(size) if size else 512
+    tile = int(tile)
+    overlap = tile // 4 if overlap is None else int(overlap)
+    if not 0 <= overlap < tile:
+        raise RasterInputError(
+            f'--overlap {overlap} must be in [0, tile={tile})')
+    stride = tile - overlap
+    if not osp.isfile(in_path):
+        raise FileNotFoundError(f'raster not found: {in_path}')
+    K = info['num_classes']
+    t0 = time.perf_counter()
+    with _env(gdal_cache_mb), rasterio.open(in_path) as src:
+        band_list, band_scale = _check_source(src, in_path,
+                                              info['in_channels'], bands,
+                                              scale, allow_ungeoreferenced)
+        H, W = src.height, src.width
+        th = tile
+        ys, xs = _starts(H, tile, stride), _starts(W, tile, stride)
+        ramp_y = _ramp(tile, overlap if len(ys) > 1 else 0)
+        ramp_x = _ramp(tile, overlap if len(xs) > 1 else 0)
+        weight = ramp_y[:, None] * ramp_x[None, :]
+        # the rolling buffer: rows [top, top + tile) of the whole width
+        acc = np.zeros((K, th, W), np.float32)
+        wsum = np.zeros((th, W), np.float32)
+        tmp_out = _atomic_target(out_path)
+        tmp_probs = _atomic_target(probs) if probs else None
+        prev = _Preview(preview, H, W, info['palette']) if preview else None
+        n_tiles = len(ys) * len(xs)
+        bar = _progress(n_tiles, osp.basename(in_path), progress)
+        try:
+            dst = rasterio.open(
+                tmp_out, 'w',
+                **_out_profile(
+                    src, count=1, dtype='uint8', nodata=NODATA_CLASS))
+            pdst = rasterio.open(
+                tmp_probs, 'w', **_out_profile(
+                    src, count=K, dtype='uint8', nodata=None)) \
+                if probs else None
+            for j, y in enumerate(ys):
+                h = min(tile, H - y)
+                window = Window(0, y, W, h)
+                data = src.read(band_list, window=window).astype(np.float32)
+                data *= band_scale
+                valid = src.dataset_mask(window=window) > 0
+                batch, places = [], []
+                for x in xs:
+                    w = min(tile, W - x)
+                    if not valid[:, x:x + w].any():
+                        bar.update(1)
+                        continue  # all nodata: nothing to predict
+                    t = data[:, :, x:x + w]
+                    v = valid[:, x:x + w]
+                    if not v.all():  # nodata -> the band mean (a neutral 0)
+                        mean = t[:, v].mean(axis=1)
+                        t = np.where(v[None], t, mean[:, None, None])
+                    batch.append(_pad_to(t, tile, tile))
+                    places.append((x, h, w))
+                    if len(batch) == batch_size:
+                        _accumulate(predict, batch, places, acc, wsum, weight)
+                        bar.update(len(batch))
+                        batch, places = [], []
+                if batch:
+                    _accumulate(predict, batch, places, acc, wsum, weight)
+                    bar.update(len(batch))
+                # rows [y, next_y) are final: no later tile covers them
+                next_y = ys[j + 1] if j + 1 < len(ys) else H
+                d = next_y - y
+                ws = wsum[:d]
+                covered = ws > 0
+                p = acc[:, :d] / np.where(covered, ws, 1.0)[None]
+                labels = p.argmax(0).astype(np.uint8)
+                mask = valid[:d] & covered
+                labels[~mask] = NODATA_CLASS
+                out_win = Window(0, y, W, d)
+                dst.write(labels[None], window=out_win)
+                if pdst is not None:
+                    q = np.rint(p * 255).astype(np.uint8)
+                    q[:, ~mask] = 0
+                    pdst.write(q, window=out_win)
+                if prev is not None:
+                    prev.add(y, labels)
+                acc[:, :th - d] = acc[:, d:]
+                acc[:, th - d:] = 0
+                wsum[:th - d] = wsum[d:]
+                wsum[th - d:] = 0
+            _tag_classes(dst, info)
+            dst.set_band_description(1, 'class')
+            dst.close()
+            if pdst is not None:
+                pdst.scales = [1 / 255.0] * K
+                for i, name in enumerate(info['classes']):
+                    pdst.set_band_description(i + 1, f'p({name})')
+                _tag_classes(pdst, info, colormap=False)
+                pdst.close()
+        except BaseException:
+            for f in (tmp_out, tmp_probs):
+                if f and osp.exists(f):
+                    os.remove(f)
+            raise
+        finally:
+            bar.close()
+    os.replace(tmp_out, out_path)
+    if probs:
+        os.replace(tmp_probs, probs)
+    if prev is not None:
+        prev.save()
+    seconds = time.perf_counter() - t0
+    return dict(
+        out=out_path,
+        height=H,
+        width=W,
+        tiles=n_tiles,
+        tile=tile,
+        overlap=overlap,
+        seconds=seconds,
+        tiles_per_s=n_tiles / max(seconds, 1e-9),
+        backend=info['backend'])
+
+
+def _accumulate(predict, batch, places, acc, wsum, weight):
+    out = predict(np.stack(batch))  # (B, K, tile, tile)
+    for p, (x, h, w) in zip(out, places):
+        wt = weight[:h, :w]
+        acc[:, :h, x:x + w] += p[:, :h, :w] * wt[None]
+        wsum[:h, x:x + w] += wt
+
+
+# --------------------------------------------------------------------------
+# Scene classification over a grid
+# --------------------------------------------------------------------------
+def classify_raster(config: str,
+                    checkpoint: str,
+                    in_path: str,
+                    out_path: str,
+                    tile: int = 64,
+                    stride: Optional[int] = None,
+                    batch_size: int = 64,
+                    device: str = 'cpu',
+                    bands: Optional[Sequence[int]] = None,
+                    scale: Union[None, float, Sequence[float]] = None,
+                    input_hw: Optional[Sequence[int]] = None,
+                    backend: Optional[str] = None,
+                    allow_ungeoreferenced: bool = False,
+                    progress: bool = True,
+                    cfg_options: Optional[dict] = None,
+                    gdal_cache_mb: int = 64,
+                    predictor=None) -> Dict:
+    """Classify every ``tile x tile`` window (every ``stride`` pixels) of
+    ``in_path`` and write a georeferenced class map with one pixel per
+    window: band 1 the class (``uint8``, colour table, 255 = nodata), band
+    2 the confidence (top-1 probability x 255, band scale 1/255).
+
+    Output pixel ``(r, c)`` covers input pixels ``[c * stride + o, c *
+    stride + o + stride)`` with ``o = (tile - stride) / 2``: its centre is
+    the window's centre. A window with more than half of its pixels
+    nodata is nodata. Windows are resized to the size the config's test
+    pipeline feeds the model (``input_hw`` overrides it).
+    """
+    rasterio = _rasterio()
+    from affine import Affine
+    from rasterio.windows import Window
+    if predictor is None:
+        predictor = load_predictor(config, checkpoint, device, backend,
+                                   cfg_options)
+    predict, cfg, info = predictor
+    if info['task'] != 'cls':
+        raise RasterInputError(
+            f'{info["config"]} is a segmentor; use segment_raster '
+            '(tools/inference/segment_raster.py)')
+    tile = int(tile)
+    stride = tile if stride is None else int(stride)
+    if tile <= 0 or stride <= 0:
+        raise RasterInputError(f'--tile {tile} and --stride {stride} must '
+                               'be positive')
+    size = tuple(input_hw) if input_hw else (input_size(cfg, 'cls') or
+                                             (tile, tile))
+    if not osp.isfile(in_path):
+        raise FileNotFoundError(f'raster not found: {in_path}')
+    t0 = time.perf_counter()
+    with _env(gdal_cache_mb), rasterio.open(in_path) as src:
+        band_list, band_scale = _check_source(src, in_path,
+                                              info['in_channels'], bands,
+                                              scale, allow_ungeoreferenced)
+        H, W = src.height, src.width
+        if H < tile or W < tile:
+            raise RasterInputError(
+                f'{in_path} is {W}x{H} px, smaller than one --tile {tile}')
+        ny, nx = (H - tile) // stride + 1, (W - tile) // stride + 1
+        off = (tile - stride) / 2.0
+        transform = src.transform @ Affine.translation(
+            off, off) @ Affine.scale(stride)
+        profile = _out_profile(
+            src,
+            height=ny,
+            width=nx,
+            transform=transform,
+            count=2,
+            dtype='uint8',
+            nodata=NODATA_CLASS)
+        tmp_out = _atomic_target(out_path)
+        bar = _progress(ny * nx, osp.basename(in_path), progress)
+        try:
+            with rasterio.open(tmp_out, 'w', **profile) as dst:
+                for r in range(ny):
+                    y = r * stride
+                    window = Window(0, y, (nx - 1) * stride + tile, tile)
+                    data = src.read(
+                        band_list, window=window).astype(np.float32)
+                    data *= band_scale
+                    valid = src.dataset_mask(window=window) > 0
+                    labels = np.full(nx, NODATA_CLASS, np.uint8)
+                    conf = np.zeros(nx, np.uint8)
+                    cols = [
+                        c for c in range(nx)
+                        if valid[:, c * stride:c * stride + tile].mean() >= .5
+                    ]
+                    for b in range(0, len(cols), batch_size):
+                        chunk = cols[b:b + batch_size]
+                        x = np.stack([
+                            data[:, :, c * stride:c * stride + tile]
+                            for c in chunk
+                        ])
+                        if x.shape[-2:] != size:
+                            x = torch.nn.functional.interpolate(
+                                torch.from_numpy(x),
+                                size=size,
+                                mode='bilinear',
+                                align_corners=False).numpy()
+                        p = predict(x)
+                        labels[chunk] = p.argmax(1)
+                        conf[chunk] = np.rint(p.max(1) * 255)
+                    bar.update(nx)
+                    win = Window(0, r, nx, 1)
+                    dst.write(labels[None], 1, window=win)
+                    dst.write(conf[None], 2, window=win)
+                _tag_classes(dst, info)
+                dst.set_band_description(1, 'class')
+                dst.set_band_description(2, 'confidence')
+                dst.scales = [1.0, 1 / 255.0]
+        except BaseException:
+            if osp.exists(tmp_out):
+                os.remove(tmp_out)
+            raise
+        finally:
+            bar.close()
+    os.replace(tmp_out, out_path)
+    seconds = time.perf_counter() - t0
+    return dict(
+        out=out_path,
+        height=ny,
+        width=nx,
+        tiles=ny * nx,
+        seconds=seconds,
+        tiles_per_s=ny * nx / max(seconds, 1e-9),
+        backend=info['backend'])
