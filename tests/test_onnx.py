@@ -52,16 +52,15 @@ def student(tmp_path_factory):
 @pytest.fixture(scope='module')
 def exported(student):
     out = str(student['dir'] / 'student.onnx')
-    proc = subprocess.run(
-        [
-            sys.executable, TOOL, STUDENT, student['ckpt'], out, '--inputs',
-            *student['images']
-        ],
-        cwd=REPO_ROOT,
-        env=subprocess_env(),
-        capture_output=True,
-        text=True,
-        timeout=600)
+    proc = subprocess.run([
+        sys.executable, TOOL, STUDENT, student['ckpt'], out, '--inputs',
+        *student['images']
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc.stdout
 
@@ -82,8 +81,7 @@ def test_classifier_dynamic_batch_against_pytorch(student, exported):
 
     from rskd_mm.apis import init_model
     wrapper, _, _ = init_model(STUDENT, student['ckpt'])
-    x = np.stack([smooth_rgb(64, 64, s) for s in (5, 6, 7)]).astype(
-        np.float32)
+    x = np.stack([smooth_rgb(64, 64, s) for s in (5, 6, 7)]).astype(np.float32)
     sess = ort.InferenceSession(
         exported[0], providers=['CPUExecutionProvider'])
     got = sess.run(None, {'pixels': x})[0]
@@ -112,8 +110,8 @@ def test_classify_raster_onnx_equals_pytorch(tmp_path, student, exported):
             transform=from_origin(300000, 5000000, 10, 10)) as dst:
         dst.write(img)
     res = {}
-    for backend, ckpt in (('pytorch', student['ckpt']),
-                          ('onnxruntime', exported[0])):
+    for backend, ckpt in (('pytorch', student['ckpt']), ('onnxruntime',
+                                                         exported[0])):
         out = tmp_path / f'{backend}.tif'
         r = classify_raster(
             STUDENT, ckpt, str(src), str(out), tile=64, progress=False)
@@ -137,9 +135,10 @@ def test_parity_failure_writes_nothing(tmp_path, student, monkeypatch):
 
     monkeypatch.setattr(onnx_api, 'onnx_parity', off_by_one)
     out = tmp_path / 'bad.onnx'
-    with pytest.raises(onnx_api.OnnxParityError,
-                       match=r'bad\.onnx: ONNX Runtime differs from '
-                       r'PyTorch by 1.*> tolerance 0\.001; nothing was'):
+    with pytest.raises(
+            onnx_api.OnnxParityError,
+            match=r'bad\.onnx: ONNX Runtime differs from '
+            r'PyTorch by 1.*> tolerance 0\.001; nothing was'):
         onnx_api.export_onnx(
             STUDENT, student['ckpt'], str(out), input_files=student['images'])
     assert list(tmp_path.iterdir()) == []
@@ -165,3 +164,23 @@ def test_export_refuses_a_wrong_checkpoint(tmp_path, student):
     assert f'{key}: checkpoint (3, 3)' in proc.stderr
     assert 'Traceback' not in proc.stderr
     assert not (tmp_path / 'x.onnx').exists()
+
+
+def test_deploy_benchmark_prints_both_backends(tmp_path):
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis_tools/benchmark_deploy.py',
+        '--models', 'mnv2-eurosat', '--iters', '1', '--batch-cls', '2',
+        '--json',
+        str(tmp_path / 'd.json')
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '| mnv2-eurosat | student | 64 px |' in proc.stdout
+    import json
+    row = json.load(open(tmp_path / 'd.json'))['rows'][0]
+    assert row['max_abs_diff'] < 1e-3
+    assert row['pt_latency_ms'] > 0 and row['ort_latency_ms'] > 0

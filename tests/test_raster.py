@@ -154,8 +154,8 @@ def test_tiled_equals_single_pass(tmp_path, pointwise, predictor):
     from rskd_mm.apis import segment_raster
     src = write_raster(tmp_path / 'in.tif', smooth_image(150, 170, seed=1))
     outs = {}
-    for name, tile, overlap in (('tiled', 64, 24), ('edges', 48, 0),
-                                ('single', 192, 0)):
+    for name, tile, overlap in (('tiled', 64, 24), ('edges', 48, 0), ('single',
+                                                                      192, 0)):
         out = tmp_path / f'{name}.tif'
         probs = tmp_path / f'{name}_probs.tif'
         segment_raster(
@@ -243,8 +243,9 @@ def test_bands_and_scale_for_16_bit_rasters(tmp_path, pointwise, predictor):
 
 
 def test_ungeoreferenced_raster_is_refused(tmp_path, pointwise, predictor):
-    from rskd_mm.apis import RasterInputError, segment_raster
     import warnings
+
+    from rskd_mm.apis import RasterInputError, segment_raster
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # rasterio: not georeferenced
         src = write_raster(
@@ -252,8 +253,8 @@ def test_ungeoreferenced_raster_is_refused(tmp_path, pointwise, predictor):
             smooth_image(40, 40),
             crs=None,
             transform=rasterio.Affine.identity())
-        with pytest.raises(RasterInputError,
-                           match=r'plain\.tif: not georeferenced'):
+        with pytest.raises(
+                RasterInputError, match=r'plain\.tif: not georeferenced'):
             segment_raster(
                 *pointwise,
                 str(src),
@@ -347,12 +348,7 @@ def test_classify_raster_grid_and_geotransform(tmp_path, classifier):
     src = write_raster(tmp_path / 'scene.tif', img, nodata=0)
     out = tmp_path / 'classes.tif'
     res = classify_raster(
-        *classifier,
-        str(src),
-        str(out),
-        tile=64,
-        stride=32,
-        progress=False)
+        *classifier, str(src), str(out), tile=64, stride=32, progress=False)
     # tiles fully inside: (150 - 64) // 32 + 1 rows, (200 - 64) // 32 + 1
     assert (res['height'], res['width']) == (3, 5)
     with rasterio.open(out) as o:
@@ -379,3 +375,73 @@ def test_classify_refuses_a_segmentor(tmp_path, pointwise):
     src = write_raster(tmp_path / 'in.tif', smooth_image(64, 64))
     with pytest.raises(RasterInputError, match='is a segmentor'):
         classify_raster(*pointwise, str(src), str(tmp_path / 'o.tif'))
+
+
+# --------------------------------------------------------------------------
+# the tools around the raster API
+# --------------------------------------------------------------------------
+def run(args, timeout=600):
+    proc = subprocess.run([sys.executable] + args,
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(PYTHONPATH=REPO_ROOT),
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_tiles_to_geotiff_mosaic_and_masks(tmp_path):
+    from PIL import Image
+    imgs = []
+    (tmp_path / 'ann').mkdir()
+    for i, (w, h) in enumerate([(40, 30), (36, 30), (40, 28)]):
+        img = smooth_image(h, w, seed=i).transpose(1, 2, 0)
+        Image.fromarray(img).save(tmp_path / f't{i}.jpg')
+        mask = np.full((h, w), i, np.uint8)
+        Image.fromarray(mask).save(tmp_path / 'ann' / f't{i}.png')
+        imgs.append(str(tmp_path / f't{i}.jpg'))
+    out = tmp_path / 'scene.tif'
+    run([
+        'tools/dataset_converters/tiles_to_geotiff.py', '--images', *imgs,
+        '--masks-dir',
+        str(tmp_path / 'ann'), '--cols', '2', '--scale', '0.5', '--out',
+        str(out)
+    ])
+    with rasterio.open(out) as s, rasterio.open(tmp_path /
+                                                'scene_mask.tif') as m:
+        assert s.crs == m.crs and s.crs.to_epsg() == 32640
+        assert s.transform == m.transform and s.transform.a == 0.6
+        # 2 columns x 2 rows of 20 x 15 cells
+        assert (s.width, s.height) == (40, 30) == (m.width, m.height)
+        assert s.tags()['GEOREFERENCE'] == 'demonstration'
+        img, mask = s.read(), m.read(1)
+    assert (mask[:15, :20] == 0).all() and (mask[:15, 20:38] == 1).all()
+    assert (mask[:15, 38:] == 255).all()  # the narrower tile's gap
+    assert (mask[15:29, :20] == 2).all() and (mask[15:, 20:] == 255).all()
+    assert (img[:, 15:, 20:] == 0).all() and (img[:, :15, :20] > 0).all()
+
+
+def test_plot_map_and_raster_benchmark(tmp_path, pointwise):
+    cfg, ckpt = pointwise
+    out = run([
+        'tools/analysis_tools/benchmark_raster.py', cfg, ckpt, '--sizes',
+        '100', '150', '--tile', '64', '--overlap', '16', '--work-dir',
+        str(tmp_path), '--json',
+        str(tmp_path / 'b.json')
+    ])
+    assert '| 150 x 150 | 0 | 9 |' in out  # 3 x 3 tiles
+    import json
+    rows = json.load(open(tmp_path / 'b.json'))
+    assert [r['size'] for r in rows] == [100, 150]
+    assert all(r['georef_identical'] and r['peak_rss_mib'] > 50 for r in rows)
+    png = tmp_path / 'fig.png'
+    run([
+        'tools/inference/plot_map.py',
+        str(tmp_path / 'scene_150.tif'),
+        str(tmp_path / 'map_150.tif'),
+        str(png), '--reference',
+        str(tmp_path / 'map_100.tif'), '--max-size', '64'
+    ])
+    from PIL import Image
+    assert Image.open(png).size[0] > Image.open(png).size[1] > 100

@@ -18,7 +18,10 @@ import torch
 
 from .model import RasterInputError, init_model, input_size
 
-__all__ = ['OnnxParityError', 'export_onnx', 'write_onnx', 'onnx_parity', 'real_inputs']
+__all__ = [
+    'OnnxParityError', 'export_onnx', 'write_onnx', 'onnx_parity',
+    'real_inputs'
+]
 
 #: largest |ONNX Runtime - PyTorch| logit difference accepted by default
 DEFAULT_TOLERANCE = 1e-3
@@ -118,8 +121,8 @@ def write_onnx(wrapper,
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter('ignore')
         torch.onnx.export(
-            wrapper.cpu().eval(), (torch.from_numpy(
-                np.ascontiguousarray(example, np.float32)), ),
+            wrapper.cpu().eval(),
+            (torch.from_numpy(np.ascontiguousarray(example, np.float32)), ),
             path,
             input_names=['pixels'],
             output_names=['logits'],

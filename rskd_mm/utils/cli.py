@@ -19,8 +19,7 @@ def user_errors() -> tuple:
     from rskd_mm.structures.teacher_cache import TeacherCacheError
     return (AnnotationError, CheckpointMismatchError, CheckpointReadError,
             CorruptImageError, FileNotFoundError, OnnxParityError,
-            RasterInputError,
-            SegLabelError, TeacherCacheError)
+            RasterInputError, SegLabelError, TeacherCacheError)
 
 
 def run_cli(main: Callable, prog: str = None) -> None:

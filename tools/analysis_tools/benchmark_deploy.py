@@ -46,9 +46,9 @@ MODELS = {
     'r18-eurosat':
     ('teacher (CNN member)',
      'configs/baselines/resnet18-w32_1xb64-3e_eurosat-64px.py', 64, None),
-    'vit-eurosat': ('teacher (ViT member)',
-                    'configs/baselines/vit-t-p8_1xb64-3e_eurosat-64px.py', 64,
-                    None),
+    'vit-eurosat':
+    ('teacher (ViT member)',
+     'configs/baselines/vit-t-p8_1xb64-3e_eurosat-64px.py', 64, None),
     'ensemble-eurosat':
     ('teacher (CNN + ViT ensemble)',
      'configs/hmkd/ensemble-r18w32-vit-t8_eurosat-64px.py', 64, None),
@@ -105,8 +105,7 @@ def bench(name, args, tmp):
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = args.threads
     opts.inter_op_num_threads = 1
-    sess = ort.InferenceSession(
-        path, opts, providers=['CPUExecutionProvider'])
+    sess = ort.InferenceSession(path, opts, providers=['CPUExecutionProvider'])
     with torch.no_grad():
         ref = wrapper(torch.from_numpy(x)).numpy()
     diff = float(np.abs(sess.run(None, {'pixels': x})[0] - ref).max())
@@ -149,7 +148,8 @@ def parse_args(argv=None):
     p.add_argument(
         '--threads',
         type=int,
-        default=min(2, os.cpu_count() or 1),
+        default=min(2,
+                    os.cpu_count() or 1),
         help='threads of both back-ends')
     p.add_argument('--json', help='also write the rows here')
     return p.parse_args(argv)

@@ -127,8 +127,9 @@ def main(argv=None):
         result = json.loads(
             next(ln for ln in log.splitlines() if ln.startswith('{"out"')))
         with rasterio.open(src) as a, rasterio.open(out) as b:
-            same = (a.crs == b.crs and a.transform == b.transform
-                    and a.shape == b.shape)
+            same = (
+                a.crs == b.crs and a.transform == b.transform
+                and a.shape == b.shape)
         rows.append(
             dict(
                 size=size,

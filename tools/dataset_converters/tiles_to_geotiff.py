@@ -36,10 +36,10 @@ def _read(path, scale, nearest):
     img = Image.open(path)
     img = img.convert('L' if nearest else 'RGB')
     if scale != 1:
-        size = (max(1, round(img.width * scale)),
-                max(1, round(img.height * scale)))
-        img = img.resize(
-            size, Image.NEAREST if nearest else Image.BILINEAR)
+        size = (max(1,
+                    round(img.width * scale)), max(1,
+                                                   round(img.height * scale)))
+        img = img.resize(size, Image.NEAREST if nearest else Image.BILINEAR)
     a = np.asarray(img)
     return a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
 
@@ -72,8 +72,14 @@ def _write(path, data, crs, transform, nodata, note):
             os.remove(tmp)
 
 
-def mosaic(images, out, cols=3, scale=1.0, masks_dir=None, crs='EPSG:32640',
-           origin=(500000.0, 2800000.0), pixel_size=0.3):
+def mosaic(images,
+           out,
+           cols=3,
+           scale=1.0,
+           masks_dir=None,
+           crs='EPSG:32640',
+           origin=(500000.0, 2800000.0),
+           pixel_size=0.3):
     """Write the mosaic of ``images`` to ``out`` (and its mask mosaic);
     returns the written paths."""
     from rasterio.transform import from_origin
@@ -83,7 +89,7 @@ def mosaic(images, out, cols=3, scale=1.0, masks_dir=None, crs='EPSG:32640',
         raise RasterInputError('no tiles given (--images)')
     if cols < 1 or scale <= 0:
         raise RasterInputError(f'--cols {cols} and --scale {scale} must be '
-                         'positive')
+                               'positive')
     tiles = [_read(p, scale, False) for p in images]
     masks = None
     if masks_dir:
@@ -96,7 +102,7 @@ def mosaic(images, out, cols=3, scale=1.0, masks_dir=None, crs='EPSG:32640',
         for p, t, m in zip(images, tiles, masks):
             if t.shape[1:] != m.shape[1:]:
                 raise RasterInputError(f'{p}: image {t.shape[1:]} and mask '
-                                 f'{m.shape[1:]} differ in size')
+                                       f'{m.shape[1:]} differ in size')
     ch = max(t.shape[1] for t in tiles)
     cw = max(t.shape[2] for t in tiles)
     rows = math.ceil(len(tiles) / cols)

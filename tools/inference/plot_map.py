@@ -31,8 +31,7 @@ def _read(path, max_size, bands=None, nearest=False):
         data = src.read(
             idx,
             out_shape=(len(idx), *shape),
-            resampling=Resampling.nearest if nearest else
-            Resampling.average)
+            resampling=Resampling.nearest if nearest else Resampling.average)
         return data, src.tags()
 
 
@@ -57,8 +56,7 @@ def plot(image, class_map, out, reference=None, max_size=1200, title=None):
     if reference:
         ref, _ = _read(reference, max_size, bands=[1], nearest=True)
         panels.insert(1, ('reference', _colour(ref[0], palette)))
-    fig, axes = plt.subplots(
-        1, len(panels), figsize=(4.2 * len(panels), 4.6))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 4.6))
     for ax, (name, data) in zip(np.atleast_1d(axes), panels):
         ax.imshow(data, interpolation='nearest')
         ax.set_title(name)

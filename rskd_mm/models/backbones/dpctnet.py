@@ -293,9 +293,8 @@ class DPCTNet(BaseModule):
         # analyzer traces the model at the position embedding's own size).
         # An ONNX export always resizes (bicubic to the same size is the
         # identity), so that the graph takes any height and width.
-        if isinstance(x, torch.Tensor) and (
-                torch.onnx.is_in_onnx_export()
-                or pos.shape[-2:] != x.shape[-2:]):
+        if isinstance(x, torch.Tensor) and (torch.onnx.is_in_onnx_export()
+                                            or pos.shape[-2:] != x.shape[-2:]):
             pos = F.interpolate(
                 pos, size=x.shape[-2:], mode='bicubic', align_corners=False)
         x = x + pos
