@@ -276,6 +276,22 @@ def test_edpctnet_onnx_export_and_raster(pruned, tiny_seg_root, tmp_path):
     assert result['dynamic_hw'] and result['second_size'] == [32, 32]
     assert result['max_abs_diff'] <= 1e-3
     assert result['max_abs_diff_second_size'] <= 1e-3
+    import onnx
+    ops = {n.op_type for n in onnx.load(out).graph.node}
+    # the transformer path's attention is ONNX Runtime's fused operator
+    assert 'MultiHeadAttention' in ops and 'Softmax' not in ops
+    from rskd_mm.apis import export_onnx
+    plain = export_onnx(
+        EDP,
+        ckpt,
+        str(tmp_path / 'plain.onnx'),
+        shape=(64, 64),
+        input_files=images,
+        cfg_options={'model.fix_subnet': subnet},
+        ort_attention=False)
+    ops = {n.op_type for n in onnx.load(plain['out']).graph.node}
+    assert 'MultiHeadAttention' not in ops and 'Softmax' in ops
+    assert plain['max_abs_diff'] <= 1e-3
 
     rng = np.random.default_rng(0)
     img = rng.integers(0, 255, (3, 80, 96), dtype=np.uint8)

@@ -18,8 +18,10 @@ EDP-CTNet is DP-CTNet pruned by the pruning config's mutator to
 EDP-CTNet; ``benchmark_edpctnet.py`` does the same). Latency: batch 1,
 median of ``--iters`` runs after 2 warm-up runs; throughput: images/s at
 ``--batch-cls`` / ``--batch-seg``. Both back-ends use ``--threads``
-threads. The ratio column is ONNX Runtime's speed over PyTorch's (> 1:
-ONNX Runtime faster).
+threads. Attention is exported as ONNX Runtime's fused
+``MultiHeadAttention`` as ``pytorch2onnx.py`` does (``--standard-ops``: the
+plain MatMul-Softmax chain, to compare). The ratio columns are ONNX
+Runtime's speed over PyTorch's (> 1: ONNX Runtime faster).
 """
 import argparse
 import json
@@ -101,7 +103,12 @@ def bench(name, args, tmp):
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 255, (batch, 3, size, size)).astype(np.float32)
     path = osp.join(tmp, f'{name}.onnx')
-    write_onnx(wrapper, path, x[:1], dynamic_hw=task == 'seg')
+    write_onnx(
+        wrapper,
+        path,
+        x[:1],
+        dynamic_hw=task == 'seg',
+        ort_attention=not args.standard_ops)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = args.threads
     opts.inter_op_num_threads = 1
@@ -151,6 +158,11 @@ def parse_args(argv=None):
         default=min(2,
                     os.cpu_count() or 1),
         help='threads of both back-ends')
+    p.add_argument(
+        '--standard-ops',
+        action='store_true',
+        help='export attention as standard ONNX operators (MatMul, '
+        'Softmax) instead of ONNX Runtime\'s fused MultiHeadAttention')
     p.add_argument('--json', help='also write the rows here')
     return p.parse_args(argv)
 
@@ -166,7 +178,8 @@ def main(argv=None):
             print(f'measured {name}', file=sys.stderr, flush=True)
     print(f'CPU: {platform.processor() or platform.machine()}, '
           f'{args.threads} thread(s); torch {torch.__version__}, '
-          f'onnxruntime {ort.__version__}; median of {args.iters} runs')
+          f'onnxruntime {ort.__version__}; median of {args.iters} runs; '
+          'attention exported as ' + attention)
     print('| model | role | input | params (M) | max abs diff | '
           'PyTorch batch-1 (ms) | ORT batch-1 (ms) | latency ratio | '
           'PyTorch img/s | ORT img/s | throughput ratio |')

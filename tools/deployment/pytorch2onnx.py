@@ -4,7 +4,7 @@ pruned EDP-CTNet with its ``fix_subnet``) to ONNX and check it.
 
     python tools/deployment/pytorch2onnx.py CONFIG CHECKPOINT OUT.onnx
         [--shape H W] [--static-hw] [--opset 17] [--inputs IMG ...]
-        [--tolerance 1e-3] [--cfg-options k=v ...]
+        [--tolerance 1e-3] [--standard-ops] [--cfg-options k=v ...]
 
 The ONNX model takes ``pixels`` (N, 3, H, W) float32, R-G-B, 0-255 (the
 model's normalisation is inside the graph) and returns ``logits`` (N, K) or
@@ -14,7 +14,10 @@ and ONNX Runtime is compared with PyTorch on real inputs (``--inputs``
 images, else the first images of the config's test set): the largest
 absolute logit difference is printed and the tool fails (writing nothing)
 above ``--tolerance``. The raster tools take the .onnx file in place of the
-checkpoint. See docs/inference.md.
+checkpoint. Attention layers are exported as ONNX Runtime's fused
+``com.microsoft.MultiHeadAttention`` (``--standard-ops``: plain ONNX
+operators, for other runtimes; slower on ONNX Runtime). See
+docs/inference.md.
 """
 import argparse
 import json
@@ -51,6 +54,12 @@ def parse_args(argv=None):
         type=float,
         default=DEFAULT_TOLERANCE,
         help='largest accepted |ONNX Runtime - PyTorch| logit difference')
+    p.add_argument(
+        '--standard-ops',
+        action='store_true',
+        help='standard ONNX operators only; by default attention is '
+        'exported as ONNX Runtime\'s fused MultiHeadAttention, which only '
+        'ONNX Runtime runs')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -67,7 +76,8 @@ def main(argv=None):
         opset=args.opset,
         input_files=args.inputs,
         tolerance=args.tolerance,
-        cfg_options=args.cfg_options)
+        cfg_options=args.cfg_options,
+        ort_attention=not args.standard_ops)
     print(f"max |onnxruntime - pytorch| = {result['max_abs_diff']:.3g} "
           f"(tolerance {result['tolerance']:g}), top-1 agreement "
           f"{result['top1_agreement']:.4f} on {result['num_inputs']} real "

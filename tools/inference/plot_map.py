@@ -72,7 +72,7 @@ def plot(image, class_map, out, reference=None, max_size=1200, title=None):
         frameon=False)
     if title:
         fig.suptitle(title)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     tmp = f'{out}.tmp{os.getpid()}.png'
     fig.savefig(tmp, dpi=100)
     plt.close(fig)
