@@ -176,6 +176,8 @@ def main(argv=None):
         for name in args.models:
             rows.append(bench(name, args, tmp))
             print(f'measured {name}', file=sys.stderr, flush=True)
+    attention = ('standard ONNX operators'
+                 if args.standard_ops else 'ONNX Runtime MultiHeadAttention')
     print(f'CPU: {platform.processor() or platform.machine()}, '
           f'{args.threads} thread(s); torch {torch.__version__}, '
           f'onnxruntime {ort.__version__}; median of {args.iters} runs; '
