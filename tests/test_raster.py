@@ -381,12 +381,13 @@ def test_classify_refuses_a_segmentor(tmp_path, pointwise):
 # the tools around the raster API
 # --------------------------------------------------------------------------
 def run(args, timeout=600):
-    proc = subprocess.run([sys.executable] + args,
-                          cwd=REPO_ROOT,
-                          env=subprocess_env(PYTHONPATH=REPO_ROOT),
-                          capture_output=True,
-                          text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable] + args,
+        cwd=REPO_ROOT,
+        env=subprocess_env(PYTHONPATH=REPO_ROOT),
+        capture_output=True,
+        text=True,
+        timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     return proc.stdout
 
@@ -445,3 +446,38 @@ def test_plot_map_and_raster_benchmark(tmp_path, pointwise):
     ])
     from PIL import Image
     assert Image.open(png).size[0] > Image.open(png).size[1] > 100
+
+
+@pytest.mark.parametrize('block_width', [60, 100, 300])
+def test_column_blocks_do_not_change_the_map(tmp_path, pointwise, predictor,
+                                             block_width):
+    """Column blocks (which bound the memory) give the same map and
+    probabilities as one block over the whole width, seams included."""
+    from rskd_mm.apis import segment_raster
+    from rskd_mm.apis.raster import _column_blocks, _starts
+    img = smooth_image(90, 700, seed=7)
+    img[:, 10:20, 290:330] = 0  # nodata across a seam
+    src = write_raster(tmp_path / 'wide.tif', img, nodata=0)
+    out = {}
+    for name, bw in (('one', 10**6), ('blocks', block_width)):
+        res = segment_raster(
+            *pointwise,
+            str(src),
+            str(tmp_path / f'{name}.tif'),
+            tile=48,
+            overlap=20,
+            probs=str(tmp_path / f'{name}_p.tif'),
+            block_width=bw,
+            progress=False,
+            predictor=predictor)
+        out[name] = (read(tmp_path / f'{name}.tif'),
+                     read(tmp_path / f'{name}_p.tif'), res)
+    assert out['one'][2]['column_blocks'] == 1
+    assert out['blocks'][2]['column_blocks'] > 1
+    assert np.array_equal(out['one'][0], out['blocks'][0])
+    assert np.array_equal(out['one'][1], out['blocks'][1])
+    # the blocks tile the output columns exactly
+    xs = _starts(700, 48, 28)
+    blocks = _column_blocks(xs, 700, 48, 28, block_width)
+    assert blocks[0][2] == 0 and blocks[-1][3] == 700
+    assert all(a[3] == b[2] for a, b in zip(blocks, blocks[1:]))

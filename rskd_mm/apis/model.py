@@ -239,7 +239,7 @@ def _num_classes(wrapper: InferenceModel, cfg) -> int:
     model = wrapper.model
     if wrapper.task == 'seg':
         return int(model.decode_head.num_classes)
-    head = model.head
+    head = getattr(model, 'head', None)
     n = getattr(head, 'num_classes', None)
     if n is None:
         with torch.no_grad():

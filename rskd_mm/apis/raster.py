@@ -9,10 +9,12 @@ GDAL reads), with ``rasterio``.
   as a class map with one pixel per tile (its own geotransform) plus a
   confidence band.
 
-Memory does not grow with the raster: the input is read one strip of tiles
-at a time (windowed reads), and the blended scores live in a rolling buffer
-of one tile's height across the raster's width; finished rows are written
-at once (GDAL's block cache is capped, see ``gdal_cache_mb``).
+Memory does not grow with the raster: it is processed in column blocks of
+about ``block_width`` px, each read one strip of tiles at a time (windowed
+reads), and the blended scores live in a rolling buffer one tile high and
+one block wide; finished rows are written at once (GDAL's block cache is
+capped, see ``gdal_cache_mb``). The tiles over a seam between two blocks
+are predicted by both, so the result does not depend on the block width.
 
 Blending: each tile's softmax probabilities are weighted by a separable
 ramp that rises linearly over ``overlap`` pixels from every tile edge
@@ -245,30 +247,23 @@ def _progress(total: int, desc: str, enabled: bool):
         dynamic_ncols=True)
 
 
-class _Preview:
-    """A decimated copy of the class map, collected row by row."""
-
-    def __init__(self, path, height, width, palette, size=1024):
-        self.path = path
-        self.step = max(1, math.ceil(max(height, width) / size))
-        self.rows = []
-        self.palette = np.zeros((256, 3), np.uint8)
-        for i, p in enumerate(palette):
-            self.palette[i] = p
-
-    def add(self, y0: int, labels: np.ndarray):
-        for r in range(labels.shape[0]):
-            if (y0 + r) % self.step == 0:
-                self.rows.append(labels[r, ::self.step])
-
-    def save(self):
-        from PIL import Image
-        if not self.rows:
-            return
-        img = self.palette[np.stack(self.rows)]
-        tmp = f'{self.path}.tmp{os.getpid()}.png'
-        Image.fromarray(img).save(tmp)
-        os.replace(tmp, self.path)
+def _write_preview(map_path: str, path: str, palette, size: int = 1024):
+    """A colour PNG of the class map, at most ``size`` px on its long side
+    (read decimated from the written map)."""
+    from PIL import Image
+    from rasterio.enums import Resampling
+    with _rasterio().open(map_path) as src:
+        step = max(1, math.ceil(max(src.height, src.width) / size))
+        labels = src.read(
+            1,
+            out_shape=(max(1, src.height // step), max(1, src.width // step)),
+            resampling=Resampling.nearest)
+    lut = np.zeros((256, 3), np.uint8)
+    for i, p in enumerate(palette):
+        lut[i] = p
+    tmp = f'{path}.tmp{os.getpid()}.png'
+    Image.fromarray(lut[labels]).save(tmp)
+    os.replace(tmp, path)
 
 
 def _env(gdal_cache_mb: int):
@@ -301,6 +296,7 @@ def segment_raster(config: str,
                    progress: bool = True,
                    cfg_options: Optional[dict] = None,
                    gdal_cache_mb: int = 64,
+                   block_width: int = 4096,
                    predictor=None) -> Dict:
     """Segment the raster ``in_path`` into the class map ``out_path``.
 
@@ -326,14 +322,17 @@ def segment_raster(config: str,
         backend (str): ``pytorch`` or ``onnxruntime`` (default: from the
             checkpoint's extension).
         allow_ungeoreferenced (bool): accept a raster without a CRS.
+        block_width (int): the raster is processed in column blocks of
+            about this many pixels (whole tiles; neighbouring blocks share
+            the tiles that cover their seam, so the result does not depend
+            on it), which bounds the memory for any raster size.
         predictor: an already loaded ``(predictor, cfg, info)`` (reused
             across rasters).
 
     Returns:
-        dict: the output path, size, tile count, seconds and tiles/s.
+        dict: the output path, size, tiles predicted, seconds and tiles/s.
     """
     rasterio = _rasterio()
-    from rasterio.windows import Window
     if predictor is None:
         predictor = load_predictor(config, checkpoint, device, backend,
                                    cfg_options)
@@ -360,19 +359,16 @@ def segment_raster(config: str,
                                               info['in_channels'], bands,
                                               scale, allow_ungeoreferenced)
         H, W = src.height, src.width
-        th = tile
         ys, xs = _starts(H, tile, stride), _starts(W, tile, stride)
         ramp_y = _ramp(tile, overlap if len(ys) > 1 else 0)
         ramp_x = _ramp(tile, overlap if len(xs) > 1 else 0)
         weight = ramp_y[:, None] * ramp_x[None, :]
-        # the rolling buffer: rows [top, top + tile) of the whole width
-        acc = np.zeros((K, th, W), np.float32)
-        wsum = np.zeros((th, W), np.float32)
+        blocks = _column_blocks(xs, W, tile, stride, block_width)
         tmp_out = _atomic_target(out_path)
         tmp_probs = _atomic_target(probs) if probs else None
-        prev = _Preview(preview, H, W, info['palette']) if preview else None
-        n_tiles = len(ys) * len(xs)
+        n_tiles = len(ys) * sum(c1 - c0 + 1 for c0, c1, _, _ in blocks)
         bar = _progress(n_tiles, osp.basename(in_path), progress)
+        dst = pdst = None
         try:
             dst = rasterio.open(
                 tmp_out, 'w',
@@ -382,53 +378,10 @@ def segment_raster(config: str,
                 tmp_probs, 'w', **_out_profile(
                     src, count=K, dtype='uint8', nodata=None)) \
                 if probs else None
-            for j, y in enumerate(ys):
-                h = min(tile, H - y)
-                window = Window(0, y, W, h)
-                data = src.read(band_list, window=window).astype(np.float32)
-                data *= band_scale
-                valid = src.dataset_mask(window=window) > 0
-                batch, places = [], []
-                for x in xs:
-                    w = min(tile, W - x)
-                    if not valid[:, x:x + w].any():
-                        bar.update(1)
-                        continue  # all nodata: nothing to predict
-                    t = data[:, :, x:x + w]
-                    v = valid[:, x:x + w]
-                    if not v.all():  # nodata -> the band mean (a neutral 0)
-                        mean = t[:, v].mean(axis=1)
-                        t = np.where(v[None], t, mean[:, None, None])
-                    batch.append(_pad_to(t, tile, tile))
-                    places.append((x, h, w))
-                    if len(batch) == batch_size:
-                        _accumulate(predict, batch, places, acc, wsum, weight)
-                        bar.update(len(batch))
-                        batch, places = [], []
-                if batch:
-                    _accumulate(predict, batch, places, acc, wsum, weight)
-                    bar.update(len(batch))
-                # rows [y, next_y) are final: no later tile covers them
-                next_y = ys[j + 1] if j + 1 < len(ys) else H
-                d = next_y - y
-                ws = wsum[:d]
-                covered = ws > 0
-                p = acc[:, :d] / np.where(covered, ws, 1.0)[None]
-                labels = p.argmax(0).astype(np.uint8)
-                mask = valid[:d] & covered
-                labels[~mask] = NODATA_CLASS
-                out_win = Window(0, y, W, d)
-                dst.write(labels[None], window=out_win)
-                if pdst is not None:
-                    q = np.rint(p * 255).astype(np.uint8)
-                    q[:, ~mask] = 0
-                    pdst.write(q, window=out_win)
-                if prev is not None:
-                    prev.add(y, labels)
-                acc[:, :th - d] = acc[:, d:]
-                acc[:, th - d:] = 0
-                wsum[:th - d] = wsum[d:]
-                wsum[th - d:] = 0
+            for block in blocks:
+                _segment_block(src, band_list, band_scale, predict, K, tile,
+                               ys, xs, block, weight, batch_size, dst, pdst,
+                               bar)
             _tag_classes(dst, info)
             dst.set_band_description(1, 'class')
             dst.close()
@@ -439,6 +392,9 @@ def segment_raster(config: str,
                 _tag_classes(pdst, info, colormap=False)
                 pdst.close()
         except BaseException:
+            for f in (dst, pdst):
+                if f is not None and not f.closed:
+                    f.close()
             for f in (tmp_out, tmp_probs):
                 if f and osp.exists(f):
                     os.remove(f)
@@ -448,8 +404,8 @@ def segment_raster(config: str,
     os.replace(tmp_out, out_path)
     if probs:
         os.replace(tmp_probs, probs)
-    if prev is not None:
-        prev.save()
+    if preview:
+        _write_preview(out_path, preview, info['palette'])
     seconds = time.perf_counter() - t0
     return dict(
         out=out_path,
@@ -458,9 +414,95 @@ def segment_raster(config: str,
         tiles=n_tiles,
         tile=tile,
         overlap=overlap,
+        column_blocks=len(blocks),
         seconds=seconds,
         tiles_per_s=n_tiles / max(seconds, 1e-9),
         backend=info['backend'])
+
+
+def _column_blocks(xs, W: int, tile: int, stride: int, max_width: int):
+    """Split the tile columns into blocks of about ``max_width`` px:
+    ``(first, last, out_x0, out_x1)`` with tile-column indices and the
+    output columns each block finalises. Output column ``x`` only depends
+    on the tiles that cover it, so a block holding every tile that covers
+    ``[out_x0, out_x1)`` gives exactly the whole-width result there; the
+    tiles over a seam are predicted by both blocks. Seams are put on
+    multiples of 256 (the output's block size) where possible."""
+    n = len(xs)
+    # enough columns per block that every block moves forward
+    per = max((max_width - tile) // stride + 1, -(-tile // stride) + 1)
+    blocks, c0, out0 = [], 0, 0
+    while True:
+        c1 = min(n - 1, c0 + per - 1)
+        if c1 == n - 1:
+            blocks.append((c0, c1, out0, W))
+            return blocks
+        exact = xs[c1 + 1]  # pixels < xs[c1 + 1] need tiles <= c1 only
+        out1 = exact // 256 * 256
+        if out1 <= max(out0, xs[c0]):
+            out1 = exact
+        blocks.append((c0, c1, out0, out1))
+        c0 = next(j for j in range(n) if xs[j] + tile > out1)
+        out0 = out1
+
+
+def _segment_block(src, band_list, band_scale, predict, K, tile, ys, xs, block,
+                   weight, batch_size, dst, pdst, bar):
+    """Predict the tiles of one column block strip by strip, blend them in a
+    rolling buffer one tile high, and write each strip's finished rows."""
+    from rasterio.windows import Window
+    c0, c1, out0, out1 = block
+    H, W = src.height, src.width
+    bx = xs[c0]
+    bw = min(xs[c1] + tile, W) - bx
+    acc = np.zeros((K, tile, bw), np.float32)
+    wsum = np.zeros((tile, bw), np.float32)
+    for j, y in enumerate(ys):
+        h = min(tile, H - y)
+        window = Window(bx, y, bw, h)
+        data = src.read(band_list, window=window)
+        valid = src.dataset_mask(window=window) > 0
+        batch, places = [], []
+        for c in range(c0, c1 + 1):
+            x = xs[c] - bx
+            w = min(tile, bw - x)
+            v = valid[:, x:x + w]
+            if not v.any():
+                bar.update(1)
+                continue  # all nodata: nothing to predict
+            t = data[:, :, x:x + w].astype(np.float32) * band_scale
+            if not v.all():  # nodata -> the band mean (a neutral value)
+                mean = t[:, v].mean(axis=1)
+                t = np.where(v[None], t, mean[:, None, None])
+            batch.append(_pad_to(t, tile, tile))
+            places.append((x, h, w))
+            if len(batch) == batch_size:
+                _accumulate(predict, batch, places, acc, wsum, weight)
+                bar.update(len(batch))
+                batch, places = [], []
+        if batch:
+            _accumulate(predict, batch, places, acc, wsum, weight)
+            bar.update(len(batch))
+        # rows [y, next_y) are final: no later tile covers them
+        next_y = ys[j + 1] if j + 1 < len(ys) else H
+        d = next_y - y
+        a, b = out0 - bx, out1 - bx
+        ws = wsum[:d, a:b]
+        covered = ws > 0
+        p = acc[:, :d, a:b] / np.where(covered, ws, 1.0)[None]
+        labels = p.argmax(0).astype(np.uint8)
+        mask = valid[:d, a:b] & covered
+        labels[~mask] = NODATA_CLASS
+        out_win = Window(out0, y, out1 - out0, d)
+        dst.write(labels[None], window=out_win)
+        if pdst is not None:
+            q = np.rint(p * 255).astype(np.uint8)
+            q[:, ~mask] = 0
+            pdst.write(q, window=out_win)
+        acc[:, :tile - d] = acc[:, d:]
+        acc[:, tile - d:] = 0
+        wsum[:tile - d] = wsum[d:]
+        wsum[tile - d:] = 0
 
 
 def _accumulate(predict, batch, places, acc, wsum, weight):

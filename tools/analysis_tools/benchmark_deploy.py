@@ -69,7 +69,10 @@ def build(name, ratio):
     config = osp.join(ROOT, config)
     torch.manual_seed(0)
     if prune is None:
-        wrapper, _, _ = init_model(config)
+        # the ensemble's members are built without their checkpoints
+        members = {f'model.members.{i}.checkpoint': None
+                   for i in range(2)} if name.startswith('ensemble') else None
+        wrapper, _, _ = init_model(config, cfg_options=members)
         return wrapper, size
     import importlib.util
     spec = importlib.util.spec_from_file_location(

@@ -41,6 +41,12 @@ def parse_args(argv=None):
         'class) to this GeoTIFF')
     p.add_argument(
         '--preview', help='also write a downsampled PNG of the class map')
+    p.add_argument(
+        '--block-width',
+        type=int,
+        default=4096,
+        help='px per column block (bounds the memory; the map does not '
+        'depend on it)')
     return p.parse_args(argv)
 
 
@@ -63,6 +69,7 @@ def main(argv=None):
         backend=args.backend,
         allow_ungeoreferenced=args.allow_ungeoreferenced,
         progress=not args.no_progress,
+        block_width=args.block_width,
         cfg_options=args.cfg_options)
     print(json.dumps(result))
 
