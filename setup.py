@@ -40,6 +40,7 @@ setup(
     include_package_data=True,
     python_requires='>=3.8',
     install_requires=read_requirements('runtime'),
-    extras_require=dict(tests=read_requirements('tests')),
+    extras_require=dict(
+        tests=read_requirements('tests'), deploy=read_requirements('deploy')),
     zip_safe=False,
 )
