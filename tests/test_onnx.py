@@ -168,9 +168,8 @@ def test_export_refuses_a_wrong_checkpoint(tmp_path, student):
 
 def test_deploy_benchmark_prints_both_backends(tmp_path):
     proc = subprocess.run([
-        sys.executable, 'tools/analysis_tools/benchmark_deploy.py',
-        '--models', 'mnv2-eurosat', '--iters', '1', '--batch-cls', '2',
-        '--json',
+        sys.executable, 'tools/analysis_tools/benchmark_deploy.py', '--models',
+        'mnv2-eurosat', '--iters', '1', '--batch-cls', '2', '--json',
         str(tmp_path / 'd.json')
     ],
                           cwd=REPO_ROOT,
