@@ -3,8 +3,8 @@
 
     python tools/analysis_tools/benchmark_akd.py [--sizes 128 256 512 1024]
         [--dim 256] [--iters 3] [--naive-max-gb 12]
-        [--backends compile eager] [--plot docs/figures/akd_benchmark.png]
-        [--json out.json]
+        [--backends compile eager auto triton naive] [--device cpu|cuda]
+        [--plot docs/figures/akd_benchmark.png] [--json out.json]
 
 For each number of vectors N (D channels, student and teacher, gradient with
 respect to the student), it times forward + backward and measures the peak
@@ -15,11 +15,15 @@ tensor memory the loss allocates:
 * ``efficient-<backend>``: ``rskd_mm``'s ``angle_kd_loss`` (Gram matrices,
   vertex chunks, analytic gradient), with ``torch.compile`` or eager.
 
-Peak memory is the peak of the tensor allocations recorded by
+On the CPU, peak memory is the peak of the tensor allocations recorded by
 ``torch.profiler`` (``profile_memory=True``) during one forward + backward,
 the inputs excluded: the memory the loss itself allocates, not the
-process's resident size. The naive form is skipped (and the table says so)
-where its estimated memory exceeds ``--naive-max-gb``. Times are medians of
+process's resident size. With ``--device cuda`` (the default where CUDA is
+available) times come from CUDA events and peak memory from
+``torch.cuda.max_memory_allocated`` over one step, above what was
+allocated before it; the table names the device. The naive form is
+skipped (and the table says so) where its estimated memory exceeds
+``--naive-max-gb``. Times are medians of
 ``--iters`` runs after one warm-up run (which includes compilation for the
 compiled backend; its time is reported separately). Values are compared
 with the naive loss where it ran (relative difference).
@@ -57,25 +61,48 @@ def naive_bytes(n, d):
     return 4 * (6 * n * n * d + 6 * n**3)
 
 
+def _timed(fn, cuda):
+    """Seconds of ``fn()`` (CUDA events on a GPU) and its result."""
+    if not cuda:
+        t = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t, out
+    start = torch.cuda.Event(enable_timing=True)
+    end = torch.cuda.Event(enable_timing=True)
+    start.record()
+    out = fn()
+    end.record()
+    torch.cuda.synchronize()
+    return start.elapsed_time(end) / 1e3, out
+
+
+def _cuda_peak(fn):
+    torch.cuda.synchronize()
+    base = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    fn()
+    torch.cuda.synchronize()
+    return torch.cuda.max_memory_allocated() - base
+
+
 def run_one(loss_fn, s0, t0, iters):
     s = s0.clone().requires_grad_(True)
+    cuda = s0.is_cuda
 
     def step():
         s.grad = None
         loss = loss_fn(s, t0)
         loss.backward()
-        return float(loss.detach())
+        return loss.detach()
 
-    t = time.perf_counter()
-    value = step()  # warm-up (compilation for the compiled backend)
-    first = time.perf_counter() - t
-    times = []
-    for _ in range(iters):
-        t = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t)
-    from rskd_mm.utils.profiling import peak_tensor_bytes
-    peak = peak_tensor_bytes(step)
+    first, value = _timed(step, cuda)  # warm-up (compilation)
+    value = float(value)
+    times = [_timed(step, cuda)[0] for _ in range(iters)]
+    if cuda:
+        peak = _cuda_peak(step)
+    else:
+        from rskd_mm.utils.profiling import peak_tensor_bytes
+        peak = peak_tensor_bytes(step)
     return dict(
         value=value,
         first_s=first,
@@ -99,7 +126,11 @@ def main(argv=None):
         '--backends',
         nargs='+',
         default=['compile'],
-        choices=['compile', 'eager'])
+        choices=['compile', 'eager', 'auto', 'triton', 'naive'])
+    p.add_argument(
+        '--device',
+        choices=['cpu', 'cuda'],
+        default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--plot', default=None)
     p.add_argument('--json', default=None)
@@ -113,8 +144,8 @@ def main(argv=None):
     rows = []
     for n in args.sizes:
         g = torch.Generator().manual_seed(n)
-        s0 = torch.randn(n, args.dim, generator=g)
-        t0 = torch.randn(n, args.dim, generator=g)
+        s0 = torch.randn(n, args.dim, generator=g).to(args.device)
+        t0 = torch.randn(n, args.dim, generator=g).to(args.device)
         methods = []
         if naive_bytes(n, args.dim) <= args.naive_max_gb * 2**30:
             methods.append(('naive', naive_loss))
@@ -154,8 +185,11 @@ def main(argv=None):
                 f'{fmt_bytes(r["peak_bytes"])}',
                 flush=True)
 
-    print(f'\nAKD forward + backward, D={args.dim}, '
-          f'{torch.get_num_threads()} threads, torch {torch.__version__}')
+    device = (
+        torch.cuda.get_device_name() if args.device == 'cuda' else
+        f'CPU, {torch.get_num_threads()} threads')
+    print(f'\nAKD forward + backward, D={args.dim}, {device}, '
+          f'torch {torch.__version__}')
     header = ('| N | method | time (s) | first call (s) | peak tensor memory '
               '| loss | rel. diff vs naive | grad rel. diff | speed-up | '
               'memory ratio |')

@@ -36,7 +36,16 @@ import torch.nn.functional as F
 from rskd_mm.registry import RAZOR_MODELS as MODELS
 from .utils import check_non_negative, check_positive
 
-_BACKENDS = ('auto', 'compile', 'eager')
+_BACKENDS = ('auto', 'compile', 'eager', 'triton', 'naive')
+
+#: bytes per chunk element of the torch chunk kernel (about 12 float32
+#: temporaries of C x N x N in eager mode)
+_CHUNK_BYTES_PER_ELEMENT = 12 * 4
+#: the CPU default budget: 4M elements (16 MB) per chunk tensor, the chunk
+#: size the CPU benchmarks were measured with
+_CPU_BUDGET = _CHUNK_BYTES_PER_ELEMENT * (1 << 22)
+#: the CUDA default: this share of the free device memory
+_CUDA_BUDGET_FRACTION = 0.25
 
 
 def angle_potentials_naive(x: torch.Tensor) -> torch.Tensor:
@@ -48,6 +57,50 @@ def angle_potentials_naive(x: torch.Tensor) -> torch.Tensor:
     diff = x.unsqueeze(0) - x.unsqueeze(1)  # diff[a, b] = x_b - x_a
     unit = F.normalize(diff, p=2, dim=2)
     return torch.bmm(unit, unit.transpose(1, 2))
+
+
+def angle_potentials_safe(x: torch.Tensor) -> torch.Tensor:
+    """:func:`angle_potentials_naive` with a zero gradient for pairs
+    without a direction (duplicate vectors), where ``F.normalize``'s own
+    gradient is ``1 / eps``: the convention of the efficient forms."""
+    diff = x.unsqueeze(0) - x.unsqueeze(1)
+    sq = (diff * diff).sum(2, keepdim=True)
+    valid = sq > 0
+    norm = torch.where(valid, sq, torch.ones_like(sq)).sqrt()
+    unit = torch.where(valid, diff / norm, torch.zeros_like(diff))
+    return torch.bmm(unit, unit.transpose(1, 2))
+
+
+def memory_budget_bytes(memory_budget: Optional[float],
+                        device: torch.device) -> int:
+    """The work-size budget in bytes: ``memory_budget`` bytes (> 1), a
+    share of the free memory (<= 1: of the free CUDA memory, or of the
+    available system memory on the CPU), or by default a quarter of the
+    free CUDA memory, and on the CPU 192 MiB (4M-element chunks)."""
+    device = torch.device(device)
+    if memory_budget is not None and memory_budget <= 0:
+        raise ValueError(f'AKD: memory_budget must be > 0, got '
+                         f'{memory_budget!r}')
+    if memory_budget is not None and memory_budget > 1:
+        return int(memory_budget)
+    if device.type == 'cuda':
+        free, _ = torch.cuda.mem_get_info(device)
+        share = _CUDA_BUDGET_FRACTION if memory_budget is None \
+            else memory_budget
+        return int(free * share)
+    if memory_budget is None:
+        return _CPU_BUDGET
+    import os
+    avail = os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    return int(avail * memory_budget)
+
+
+def naive_bytes(n: int, d_s: int, d_t: int) -> int:
+    """Peak bytes of the naive form's forward and backward (float32): the
+    N x N x D differences and their gradients, and about 3.5 N^3-sized
+    angle tensors (calibrated on the H100 run of configs/dpctnet/README.md:
+    18.4 GB measured at N = 1024, D = 256; this gives 19.3 GB)."""
+    return 4 * ((7 * n**3) // 2 + 2 * n * n * (d_s + d_t))
 
 
 def angle_kd_loss_naive(preds_S: torch.Tensor,
@@ -119,9 +172,18 @@ def _chunk_fn(backend: str):
     return _compiled['fn']
 
 
-def _resolve_backend(backend: str, device: torch.device) -> str:
+def _resolve_backend(backend: str,
+                     device: torch.device,
+                     sizes: Optional[Tuple[int, int, int]] = None,
+                     budget: Optional[int] = None) -> str:
     if backend != 'auto':
         return backend
+    # On CUDA the naive form is faster where it fits (H100, N = 512 and
+    # 1024: 4.5x and 4.7x faster than the chunked form, configs/dpctnet/
+    # README.md); it is chosen when its peak fits in the budget.
+    if (device.type == 'cuda' and sizes is not None and budget is not None
+            and naive_bytes(*sizes) <= budget):
+        return 'naive'
     # torch.compile needs a C++ compiler on the CPU (inductor) or triton on
     # CUDA; both are normally present where rskd_mm is installed, but the
     # eager kernel is always available.
@@ -166,36 +228,21 @@ def _gram_grad_to_x(xc: torch.Tensor, G: torch.Tensor, d: torch.Tensor,
     return dxc - dxc.mean(0, keepdim=True)
 
 
-def angle_kd_loss_efficient(preds_S: torch.Tensor,
-                            preds_T: torch.Tensor,
-                            beta: float = 1.0,
-                            eps: float = 1e-12,
-                            chunk_size: Optional[int] = None,
-                            backend: str = 'auto',
-                            need_grad: Tuple[bool, bool] = (False, False)):
-    """Loss value and (optionally) gradients for one set of vectors.
-
-    Returns ``(loss, grad_S, grad_T)``; a gradient is ``None`` unless asked
-    for through ``need_grad``.
-    """
-    n = preds_S.shape[0]
-    if preds_T.shape[0] != n:
-        raise ValueError(f'AKD: student has {n} vectors, teacher '
-                         f'{preds_T.shape[0]}')
-    backend = _resolve_backend(backend, preds_S.device)
+def _torch_sweep(Gs32, Gt32, rs32, rt32, Gs, Gt, beta, grad_s, grad_t,
+                 chunk_size, backend, device, budget):
+    """The triplet sweep in chunks of vertices with the torch kernel; the
+    chunk holds as many vertices as ``budget`` bytes allow."""
+    n = Gs.shape[0]
     dtype = torch.float32
-    xs, Gs, ds, rs = _gram_terms(preds_S, eps)
-    xt, Gt, dt, rt = _gram_terms(preds_T, eps)
-    Gs32, Gt32, rs32, rt32 = (t.to(dtype) for t in (Gs, Gt, rs, rt))
-    if chunk_size is None:  # about 4M elements (16 MB) per chunk tensor
-        chunk_size = max(1, min(n, (1 << 22) // max(n * n, 1)))
+    if chunk_size is None:
+        chunk_size = max(
+            1, min(n, budget // (_CHUNK_BYTES_PER_ELEMENT * max(n * n, 1))))
     weight_all = torch.full((n, ),
                             1.0 / float(n)**3,
                             dtype=dtype,
-                            device=preds_S.device)
+                            device=device)
     fn = _chunk_fn(backend)
-    grad_s, grad_t = need_grad
-    loss = preds_S.new_zeros((), dtype=torch.float64)
+    loss = Gs.new_zeros((), dtype=torch.float64)
     acc = {}
     for side, need in (('s', grad_s), ('t', grad_t)):
         if need:
@@ -203,7 +250,7 @@ def angle_kd_loss_efficient(preds_S: torch.Tensor,
                 dG=torch.zeros_like(Gs if side == 's' else Gt),
                 dr=torch.zeros_like(Gs if side == 's' else Gt))
     for start in range(0, n, chunk_size):
-        idx = torch.arange(start, start + chunk_size, device=preds_S.device)
+        idx = torch.arange(start, start + chunk_size, device=device)
         real = idx < n
         idx = idx.clamp_max(n - 1)  # pad the last chunk: weight 0
         w = torch.where(real, weight_all[idx],
@@ -226,6 +273,71 @@ def angle_kd_loss_efficient(preds_S: torch.Tensor,
             # +G[a, a]
             a['dG'][ridx, ridx] += rrow.sum(1)
             a['dr'].index_add_(0, ridx, rdr)
+    return acc, loss
+
+
+def _triton_sweep(Gs32, Gt32, rs32, rt32, beta, grad_s, grad_t):
+    """The triplet sweep with the fused Triton kernel (CUDA, or the
+    interpreter), in the accumulator form of :func:`_torch_sweep`."""
+    from .kernels.angle_kd_triton import angle_sweep_triton
+    res = angle_sweep_triton(Gs32, Gt32, rs32, rt32, beta, grad_s, grad_t)
+    loss = res[0].double()
+    acc, k = {}, 1
+    for side, need in (('s', grad_s), ('t', grad_t)):
+        if not need:
+            continue
+        dG_bc, row, dr = (t.double() for t in res[k:k + 3])
+        k += 3
+        # -G[a, b] - G[a, c] give the row sums twice (V is symmetric),
+        # +G[a, a] their total
+        dG = dG_bc - 2.0 * row
+        dG.diagonal().add_(row.sum(1))
+        acc[side] = dict(dG=dG, dr=dr)
+    return acc, loss
+
+
+def angle_kd_loss_efficient(preds_S: torch.Tensor,
+                            preds_T: torch.Tensor,
+                            beta: float = 1.0,
+                            eps: float = 1e-12,
+                            chunk_size: Optional[int] = None,
+                            backend: str = 'auto',
+                            need_grad: Tuple[bool, bool] = (False, False),
+                            memory_budget: Optional[float] = None):
+    """Loss value and (optionally) gradients for one set of vectors.
+
+    Returns ``(loss, grad_S, grad_T)``; a gradient is ``None`` unless asked
+    for through ``need_grad``. ``memory_budget``: see
+    :func:`memory_budget_bytes`.
+    """
+    n = preds_S.shape[0]
+    if preds_T.shape[0] != n:
+        raise ValueError(f'AKD: student has {n} vectors, teacher '
+                         f'{preds_T.shape[0]}')
+    budget = memory_budget_bytes(memory_budget, preds_S.device)
+    backend = _resolve_backend(backend, preds_S.device)
+    if backend == 'naive':
+        raise ValueError('AKD: the naive form has no analytic sweep; use '
+                         'angle_kd_loss(..., backend=\'naive\')')
+    if backend == 'triton':
+        from .kernels.angle_kd_triton import triton_available
+        if not triton_available(preds_S.device):
+            raise RuntimeError(
+                "AKD: backend='triton' needs CUDA tensors and the triton "
+                'package (or TRITON_INTERPRET=1 to run the kernel through '
+                f"Triton's interpreter); the features are on "
+                f'{preds_S.device}')
+    dtype = torch.float32
+    xs, Gs, ds, rs = _gram_terms(preds_S, eps)
+    xt, Gt, dt, rt = _gram_terms(preds_T, eps)
+    Gs32, Gt32, rs32, rt32 = (t.to(dtype) for t in (Gs, Gt, rs, rt))
+    grad_s, grad_t = need_grad
+    if backend == 'triton':
+        acc, loss = _triton_sweep(Gs32, Gt32, rs32, rt32, beta, grad_s, grad_t)
+    else:
+        acc, loss = _torch_sweep(Gs32, Gt32, rs32, rt32, Gs, Gt, beta, grad_s,
+                                 grad_t, chunk_size, backend, preds_S.device,
+                                 budget)
     grads = []
     for side, (x, G, d, r) in (('s', (xs, Gs, ds, rs)), ('t', (xt, Gt, dt,
                                                                rt))):
@@ -243,13 +355,14 @@ class _AngleKDFunction(torch.autograd.Function):
     sweep over the triplets) and only the (N, D) results are kept."""
 
     @staticmethod
-    def forward(ctx, preds_S, preds_T, beta, eps, chunk_size, backend):
+    def forward(ctx, preds_S, preds_T, beta, eps, chunk_size, backend,
+                memory_budget):
         need = (ctx.needs_input_grad[0], ctx.needs_input_grad[1])
         with torch.no_grad():
             loss, g_s, g_t = angle_kd_loss_efficient(preds_S.detach(),
                                                      preds_T.detach(), beta,
                                                      eps, chunk_size, backend,
-                                                     need)
+                                                     need, memory_budget)
         ctx.save_for_backward(*(g for g in (g_s, g_t) if g is not None))
         ctx.need = need
         return loss
@@ -259,7 +372,7 @@ class _AngleKDFunction(torch.autograd.Function):
         saved = list(ctx.saved_tensors)
         g_s = saved.pop(0) * grad_out if ctx.need[0] else None
         g_t = saved.pop(0) * grad_out if ctx.need[1] else None
-        return g_s, g_t, None, None, None, None
+        return g_s, g_t, None, None, None, None, None
 
 
 def angle_kd_loss(preds_S: torch.Tensor,
@@ -267,14 +380,33 @@ def angle_kd_loss(preds_S: torch.Tensor,
                   beta: float = 1.0,
                   eps: float = 1e-12,
                   chunk_size: Optional[int] = None,
-                  backend: str = 'auto') -> torch.Tensor:
-    """Memory-efficient AKD for ``(N, D_S)`` and ``(N, D_T)`` vectors,
-    differentiable; equals :func:`angle_kd_loss_naive`."""
+                  backend: str = 'auto',
+                  memory_budget: Optional[float] = None) -> torch.Tensor:
+    """AKD for ``(N, D_S)`` and ``(N, D_T)`` vectors, differentiable;
+    equals :func:`angle_kd_loss_naive`.
+
+    ``backend='auto'`` takes the naive form on CUDA where its peak memory
+    (:func:`naive_bytes`) fits in the budget, else the chunked form, whose
+    chunk size follows from the budget (``memory_budget``: bytes, or a
+    share of the free memory; default a quarter of the free CUDA memory,
+    192 MiB on the CPU; see :func:`memory_budget_bytes`)."""
     if backend not in _BACKENDS:
         raise ValueError(f'AKD: backend must be one of {_BACKENDS}, got '
                          f'{backend!r}')
-    return _AngleKDFunction.apply(preds_S.float(), preds_T.float(), beta, eps,
-                                  chunk_size, backend)
+    preds_S, preds_T = preds_S.float(), preds_T.float()
+    if backend == 'auto' and preds_S.device.type == 'cuda':
+        n = preds_S.shape[0]
+        sizes = (n, preds_S.shape[1], preds_T.shape[1])
+        backend = _resolve_backend(
+            backend, preds_S.device, sizes,
+            memory_budget_bytes(memory_budget, preds_S.device))
+    if backend == 'naive':
+        return F.smooth_l1_loss(
+            angle_potentials_safe(preds_S),
+            angle_potentials_safe(preds_T),
+            beta=beta)
+    return _AngleKDFunction.apply(preds_S, preds_T, beta, eps, chunk_size,
+                                  backend, memory_budget)
 
 
 def _to_vectors(x: torch.Tensor, name: str) -> torch.Tensor:
@@ -317,10 +449,21 @@ class RSKDAngleKD(nn.Module):
         with_l2_norm (bool): L2-normalise each vector first (as mmrazor's
             ``AngleWiseRKD`` does). Defaults to False.
         beta (float): smooth-L1 threshold. Defaults to 1.0.
-        chunk_size (int, optional): vertices per chunk; None picks about
-            4M elements per chunk tensor.
-        backend (str): ``'auto'`` (``torch.compile`` where a compiler is
-            available, else eager), ``'compile'`` or ``'eager'``.
+        chunk_size (int, optional): vertices per chunk; None derives it
+            from ``memory_budget``.
+        memory_budget (float, optional): work-size budget: bytes (> 1) or
+            a share of the free memory (<= 1). None: a quarter of the free
+            CUDA memory, 192 MiB on the CPU (4M elements per chunk
+            tensor). On CUDA, ``'auto'`` takes the naive form where it
+            fits in the budget (it is faster there).
+        backend (str): ``'auto'`` (on CUDA the naive form where it fits
+            the budget; else ``torch.compile`` where a compiler is
+            available, else eager), ``'naive'``, ``'compile'``, ``'eager'``
+            or
+            ``'triton'`` (the fused kernel of
+            ``rskd_mm/models/losses/kernels/angle_kd_triton.py``: CUDA
+            only, or the CPU under ``TRITON_INTERPRET=1``; opt-in until
+            its GPU speed is measured, see configs/dpctnet/README.md).
     """
 
     def __init__(self,
@@ -331,9 +474,15 @@ class RSKDAngleKD(nn.Module):
                  beta: float = 1.0,
                  eps: float = 1e-12,
                  chunk_size: Optional[int] = None,
-                 backend: str = 'auto') -> None:
+                 backend: str = 'auto',
+                 memory_budget: Optional[float] = None) -> None:
         super().__init__()
         name = type(self).__name__
+        if memory_budget is not None and not memory_budget > 0:
+            raise ValueError(f'{name}: memory_budget must be > 0 (bytes, or '
+                             f'a share <= 1 of the free memory), got '
+                             f'{memory_budget!r}')
+        self.memory_budget = memory_budget
         self.loss_weight = check_non_negative('loss_weight', loss_weight, name)
         self.beta = check_positive('beta', beta, name)
         if isinstance(pool_size, int):
@@ -390,7 +539,8 @@ class RSKDAngleKD(nn.Module):
                              f'image, got {vs.shape[1]}')
         losses = [
             angle_kd_loss(s, t, self.beta, self.eps, self.chunk_size,
-                          self.backend) for s, t in zip(vs, vt)
+                          self.backend, self.memory_budget)
+            for s, t in zip(vs, vt)
         ]
         return self.loss_weight * torch.stack(losses).mean()
 
@@ -401,5 +551,6 @@ class RSKDAngleKD(nn.Module):
 
 __all__ = [
     'RSKDAngleKD', 'angle_kd_loss', 'angle_kd_loss_naive',
-    'angle_potentials_naive', 'angle_kd_loss_efficient'
+    'angle_potentials_naive', 'angle_potentials_safe',
+    'angle_kd_loss_efficient', 'memory_budget_bytes', 'naive_bytes'
 ]
