@@ -183,3 +183,14 @@ def test_deploy_benchmark_prints_both_backends(tmp_path):
     row = json.load(open(tmp_path / 'd.json'))['rows'][0]
     assert row['max_abs_diff'] < 1e-3
     assert row['pt_latency_ms'] > 0 and row['ort_latency_ms'] > 0
+
+
+def test_onnx_model_of_another_config_is_refused(tmp_path, exported):
+    from rskd_mm.apis import RasterInputError, load_predictor
+    with pytest.raises(
+            RasterInputError,
+            match=r'student\.onnx gives 10 classes but the model '
+            r'of .*mobilenetv2.* has 7; is it the export of '
+            'another config'):
+        load_predictor(
+            STUDENT, exported[0], cfg_options={'model.head.num_classes': 7})

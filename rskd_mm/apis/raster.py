@@ -99,6 +99,24 @@ class OnnxPredictor:
         return e / e.sum(axis=1, keepdims=True)
 
 
+def _check_onnx_fits(predictor, path, info, in_channels):
+    """The ONNX model's input bands and class count must be the config's
+    (the config gives the class names and palette)."""
+    inp = predictor.session.get_inputs()[0].shape
+    out = predictor.session.get_outputs()[0].shape
+    if len(inp) == 4 and isinstance(inp[1], int) and inp[1] != in_channels:
+        raise RasterInputError(
+            f'{path} takes {inp[1]} band(s) but the model of '
+            f'{info["config"]} takes {in_channels}; is it the export of '
+            'another config?')
+    if len(out) >= 2 and isinstance(out[1], int) and \
+            out[1] != info['num_classes']:
+        raise RasterInputError(
+            f'{path} gives {out[1]} classes but the model of '
+            f'{info["config"]} has {info["num_classes"]}; is it the export '
+            'of another config?')
+
+
 def load_predictor(config: str,
                    checkpoint: str,
                    device: str = 'cpu',
@@ -118,6 +136,7 @@ def load_predictor(config: str,
         wrapper, cfg, info = init_model(config, None, 'cpu', cfg_options)
         predictor = OnnxPredictor(checkpoint, device)
         info['checkpoint'] = checkpoint
+        _check_onnx_fits(predictor, checkpoint, info, wrapper.in_channels)
     else:
         wrapper, cfg, info = init_model(config, checkpoint, device,
                                         cfg_options)
