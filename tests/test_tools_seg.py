@@ -323,3 +323,18 @@ def test_edpctnet_onnx_export_and_raster(pruned, tiny_seg_root, tmp_path):
             maps[name] = o.read(1)
             assert o.crs.to_epsg() == 32640 and o.shape == (80, 96)
     assert (maps['pytorch'] == maps['onnx']).mean() > 0.999
+
+
+def test_akd_step_benchmark_script(tmp_path):
+    cfg = osp.join(CFG, 'akd_dpctnet-t_edpctnet-t_1xb4-1k_demo-seg-128px.py')
+    out = run_tool([
+        'tools/analysis_tools/benchmark_akd_step.py', '--config', cfg,
+        '--prune-config', PRUNE, '--batch', '1', '--crop', '64', '--iters',
+        '1', '--device', 'cpu', '--json',
+        str(tmp_path / 's.json')
+    ])
+    assert '| KD step with AKD |' in out
+    with open(tmp_path / 's.json') as f:
+        rows = json.load(f)['rows']
+    assert [r['step'][:7] for r in rows] == ['student', 'KD step', 'KD step']
+    assert all(r['seconds'] > 0 for r in rows)
