@@ -34,6 +34,8 @@ import time
 
 import torch
 
+import rskd_mm  # noqa: F401  (compat layer before mmrazor, registries)
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -137,8 +139,6 @@ def main(argv=None):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmrazor.registry import MODELS
-
-    import rskd_mm  # noqa: F401  (compat layer, registries)
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
