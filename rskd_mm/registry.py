@@ -8,7 +8,8 @@ registered where the OpenMMLab configs that use it look it up. The rule:
   child registry, so that configs of that scope find it by its bare name:
 
   - classification models and data sets -> **mmpretrain** ``MODELS``,
-    ``DATASETS`` (the ensemble teacher, the remote-sensing scene sets);
+    ``DATASETS`` (the ensemble teacher, the data preprocessor that mixes
+    cached teacher outputs, the remote-sensing scene sets);
   - segmentation models, transforms and metrics -> **mmseg** ``MODELS``,
     ``TRANSFORMS``, ``METRICS`` (DP-CTNet backbone and head,
     ``RSKDCheckSegLabels``, ``RSKDIoUMetric``);
@@ -49,7 +50,8 @@ REGISTRATIONS = {
     (ENGINE_DATA_SAMPLERS, 'mmengine'): ('RSKDTeacherDrawSampler', ),
     (ENGINE_DATASETS, 'mmengine'): ('RSKDTeacherOutputDataset', ),
     (ENGINE_TRANSFORMS, 'mmengine'): ('RSKDLoadImageFromFile', ),
-    (PRETRAIN_MODELS, 'mmpretrain'): ('RSKDEnsembleTeacher', ),
+    (PRETRAIN_MODELS, 'mmpretrain'):
+    ('RSKDEnsembleTeacher', 'RSKDClsDataPreprocessor'),
     (PRETRAIN_DATASETS, 'mmpretrain'):
     ('RSKDSceneDataset', 'UCMerced', 'AID', 'NWPURESISC45', 'EuroSAT'),
     (SEG_MODELS, 'mmseg'): ('DPCTNet', 'DPCTHead'),

@@ -86,6 +86,10 @@ def build_cfgs(scene_root, seg_root):
         dict(),
         'RSKDEnsembleTeacher':
         strip_teacher_checkpoints(dict(ens.model, _scope_=None)),
+        'RSKDClsDataPreprocessor':
+        dict(
+            num_classes=4,
+            batch_augments=dict(augments=[dict(type='Mixup', alpha=1.0)])),
         'RSKDSceneDataset':
         dict(scene),
         'UCMerced':

@@ -1,21 +1,27 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
-"""The main job on the embedded default: train a teacher, distil a student.
+"""The main job on the embedded default: HMKD-Net from a hybrid teacher.
 
     python tools/run_demo.py [--work-dir work_dirs/demo] [--data-root ...]
                              [--epochs N]
 
-Through the real tools (``tools/train.py``, ``tools/test.py``) and the configs
-in ``configs/demo/``, it
+Through the real tools (``tools/train.py``, ``tools/test.py``,
+``tools/cache_teacher_outputs.py``) and the demo-size configs, it
 
 1. writes the synthetic scene-classification set on first use,
-2. trains the teacher (ResNet-18, width 32),
+2. trains the two members of the hybrid teacher, a CNN (ResNet-18, width 32)
+   and a vision transformer (a 4-block ViT-tiny on 8 px patches), and tests
+   their ensemble (``RSKDEnsembleTeacher``, probability average),
 3. trains the student alone (MobileNetV2, width 0.25) as the baseline,
-4. distils the student from the teacher with mmrazor's
-   ``SingleTeacherDistill`` (Hinton KD on the logits),
-5. tests all three on the held-out test split,
+4. distils the student from the ensemble with plain KD (KL, tau 4),
+5. distils it with the default HMKD loss online (the teacher runs every
+   step) and cached (fast KD: the teacher's outputs on K augmentation draws
+   per image are computed once, then replayed),
+6. tests every model on the held-out test split,
 
-and prints a table: test top-1 accuracy, parameters and training time. Every
-step's logs and checkpoints are kept under ``--work-dir``.
+and prints a table: test top-1 accuracy, parameters, training time and the
+cost of KD (the training time over the student alone's, plus the teacher
+cache for cached KD). Every step's logs and checkpoints are kept under
+``--work-dir``.
 """
 import argparse
 import json
@@ -26,12 +32,22 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CFG_DIR = osp.join(ROOT, 'configs', 'demo')
-TEACHER_CFG = osp.join(CFG_DIR, 'resnet18-w32_1xb32-30e_demo-scene-64px.py')
-STUDENT_CFG = osp.join(CFG_DIR,
+CNN_CFG = osp.join(ROOT, 'configs', 'demo',
+                   'resnet18-w32_1xb32-30e_demo-scene-64px.py')
+VIT_CFG = osp.join(ROOT, 'configs', 'baselines',
+                   'vit-t-p8_1xb32-30e_demo-scene-64px.py')
+ENSEMBLE_CFG = osp.join(ROOT, 'configs', 'hmkd',
+                        'ensemble-r18w32-vit-t8_demo-scene-64px.py')
+STUDENT_CFG = osp.join(ROOT, 'configs', 'demo',
                        'mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
-KD_CFG = osp.join(
-    CFG_DIR, 'kd_resnet18-w32_mobilenetv2-w025_1xb32-30e_demo-scene-64px.py')
+KD_CFG = osp.join(ROOT, 'configs', 'hmkd',
+                  'kd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
+HMKD_CFG = osp.join(
+    ROOT, 'configs', 'hmkd',
+    'hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
+FASTKD_CFG = osp.join(
+    ROOT, 'configs', 'fastkd',
+    'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
 
 
 def parse_args(argv=None):
@@ -109,64 +125,113 @@ def main(argv=None):
 
     work_dir = osp.abspath(args.work_dir)
     os.makedirs(work_dir, exist_ok=True)
-    common = [
-        f'train_dataloader.dataset.data_root={data_root}',
-        f'val_dataloader.dataset.data_root={data_root}',
-        f'test_dataloader.dataset.data_root={data_root}'
+    data = [
+        f'{split}_dataloader.dataset.data_root={data_root}'
+        for split in ('train', 'val', 'test')
     ]
+    schedule = []
     if args.epochs is not None:
-        common += [
+        schedule = [
             f'train_cfg.max_epochs={args.epochs}',
             f'train_cfg.val_interval={args.epochs}'
         ]
 
-    def train_and_test(name, config, extra=()):
+    def train(name, config, opts):
         run_dir = osp.join(work_dir, name)
-        opts = common + list(extra)
-        train_time = run([
+        seconds = run([
             sys.executable, 'tools/train.py', config, '--work-dir', run_dir,
             '--cfg-options', *opts
         ], osp.join(work_dir, f'{name}_train.log'))
-        ckpt = last_checkpoint(run_dir)
+        return run_dir, seconds
+
+    def test(name, config, ckpt, opts):
+        run_dir = osp.join(work_dir, name)
         metrics_file = osp.join(run_dir, 'test_metrics.json')
-        run([
-            sys.executable, 'tools/test.py', config, ckpt, '--work-dir',
-            run_dir, '--metrics-out', metrics_file, '--cfg-options', *opts
-        ], osp.join(work_dir, f'{name}_test.log'))
+        cmd = [sys.executable, 'tools/test.py', config]
+        cmd += [ckpt] if ckpt else []
+        run(
+            cmd + [
+                '--work-dir', run_dir, '--metrics-out', metrics_file,
+                '--cfg-options', *opts
+            ], osp.join(work_dir, f'{name}_test.log'))
         with open(metrics_file) as f:
-            acc = json.load(f)['accuracy/top1']
-        options = {k: v for k, v in (o.split('=', 1) for o in opts)}
-        return dict(
-            name=name,
-            acc=acc,
-            params=count_params(config, _typed(options)),
-            time=train_time,
-            ckpt=ckpt)
+            return json.load(f)['accuracy/top1']
 
     start = time.perf_counter()
-    rows = [train_and_test('teacher', TEACHER_CFG)]
-    rows.append(train_and_test('student', STUDENT_CFG))
+    rows = []
+    # 1. the hybrid teacher: CNN and ViT members, then their ensemble
+    members = []
+    for name, config in (('teacher_cnn', CNN_CFG), ('teacher_vit', VIT_CFG)):
+        run_dir, seconds = train(name, config, data + schedule)
+        ckpt = last_checkpoint(run_dir)
+        members.append(ckpt)
+        rows.append(
+            dict(
+                name=name,
+                acc=test(name, config, ckpt, data),
+                params=count_params(config, {}),
+                time=seconds))
+    ensemble = [
+        f'model.members.{i}.checkpoint={ckpt}'
+        for i, ckpt in enumerate(members)
+    ]
     rows.append(
-        train_and_test(
-            'student_kd',
-            KD_CFG,
-            extra=[f'model.teacher_ckpt={rows[0]["ckpt"]}']))
-    total = time.perf_counter() - start
+        dict(
+            name='teacher_ensemble',
+            acc=test(
+                'teacher_ensemble', ENSEMBLE_CFG, None,
+                [f'test_dataloader.dataset.data_root={data_root}', *ensemble]),
+            params=sum(r['params'] for r in rows),
+            time=sum(r['time'] for r in rows)))
+    teacher = ['model.' + 'teacher.' + o[len('model.'):] for o in ensemble]
 
-    labels = dict(
-        teacher='teacher ResNet-18-w32',
-        student='student MobileNetV2-w0.25, no KD',
-        student_kd='student MobileNetV2-w0.25, KD')
-    print()
-    print(f'{"model":<36}{"test top-1 (%)":>16}{"params (M)":>12}'
-          f'{"train time (s)":>16}')
-    print('-' * 80)
-    for row in rows:
-        print(f'{labels[row["name"]]:<36}{row["acc"]:>16.2f}'
-              f'{row["params"] / 1e6:>12.3f}{row["time"]:>16.1f}')
-    print('-' * 80)
-    print(f'total wall time (train + test, 3 models): {total:.1f} s; '
-          f'logs and checkpoints in {work_dir}')
+    # 2. the student alone, then distilled three ways; every student is
+    #    tested as a plain checkpoint of the student's own config
+    def student_row(name, config, opts, ckpt_name, cache_time=None):
+        run_dir, seconds = train(name, config, schedule + opts)
+        ckpt = osp.join(run_dir, ckpt_name.format(epoch=epochs(config)))
+        return dict(
+            name=name,
+            acc=test(name, STUDENT_CFG, ckpt, data),
+            params=count_params(STUDENT_CFG, {}),
+            time=seconds,
+            cache_time=cache_time)
+
+    def epochs(config):
+        if args.epochs is not None:
+            return args.epochs
+        from mmengine.config import Config
+        return Config.fromfile(config).train_cfg.max_epochs
+
+    rows.append(student_row('student', STUDENT_CFG, data, 'epoch_{epoch}.pth'))
+    student_ckpt = 'student_epoch_{epoch}.pth'
+    rows.append(
+        student_row('student_kd', KD_CFG, data + teacher, student_ckpt))
+    rows.append(
+        student_row('student_hmkd_online', HMKD_CFG, data + teacher,
+                    student_ckpt))
+    # cached KD: the training set is wrapped in RSKDTeacherOutputDataset
+    cache_dir = osp.join(work_dir, 'teacher_cache')
+    cached = teacher + [
+        f'model.teacher_cache={cache_dir}',
+        f'train_dataloader.dataset.cache_dir={cache_dir}',
+        f'train_dataloader.dataset.dataset.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.data_root={data_root}'
+    ]
+    cache_time = run([
+        sys.executable, 'tools/cache_teacher_outputs.py', FASTKD_CFG, '--out',
+        cache_dir, '--cfg-options', *cached
+    ], osp.join(work_dir, 'teacher_cache.log'))
+    rows.append(
+        student_row(
+            'student_hmkd_cached',
+            FASTKD_CFG,
+            cached,
+            student_ckpt,
+            cache_time=cache_time))
+    total = time.perf_counter() - start
+    print_table(rows, total, work_dir)
     summary = osp.join(work_dir, 'summary.json')
     with open(summary + '.tmp', 'w') as f:
         json.dump(dict(rows=rows, total_time=total), f, indent=2)
@@ -174,10 +239,38 @@ def main(argv=None):
     return rows
 
 
-def _typed(options):
-    """Turn ``key=value`` strings into a dict mmengine can merge."""
-    from mmengine.config import DictAction
-    return {k: DictAction._parse_iterable(v) for k, v in options.items()}
+LABELS = dict(
+    teacher_cnn='teacher member: ResNet-18-w32 (CNN)',
+    teacher_vit='teacher member: ViT-tiny/8',
+    teacher_ensemble='hybrid teacher: their ensemble',
+    student='student MobileNetV2-w0.25, no KD',
+    student_kd='student, plain KD',
+    student_hmkd_online='student, HMKD online',
+    student_hmkd_cached='student, HMKD cached (fast KD)')
+
+
+def print_table(rows, total, work_dir):
+    """The demo's table. KD cost: a KD row's training time over the student
+    alone's, plus the teacher cache (computed once) for cached KD."""
+    base = next(r['time'] for r in rows if r['name'] == 'student')
+    print()
+    print(f'{"model":<38}{"test top-1 (%)":>15}{"params (M)":>11}'
+          f'{"train (s)":>10}{"cache (s)":>10}{"KD cost (s)":>12}')
+    print('-' * 96)
+    for row in rows:
+        train, cache, cost = '-', '-', '-'
+        if row['name'] != 'teacher_ensemble':
+            train = f"{row['time']:.1f}"
+        if row.get('cache_time'):
+            cache = f"{row['cache_time']:.1f}"
+        if row['name'].startswith('student_'):
+            cost = f"{row['time'] - base + (row.get('cache_time') or 0):.1f}"
+        print(f'{LABELS[row["name"]]:<38}{row["acc"]:>15.2f}'
+              f'{row["params"] / 1e6:>11.3f}{train:>10}{cache:>10}'
+              f'{cost:>12}')
+    print('-' * 96)
+    print(f'total wall time (train + test): {total:.1f} s; logs and '
+          f'checkpoints in {work_dir}')
 
 
 if __name__ == '__main__':

@@ -253,6 +253,10 @@ EURO_MEAN = ('configs/fastkd/'
              'fastkd-mean-kd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
 EURO_CLEAN = ('configs/fastkd/fastkd-clean-kd_r18w32-vit-t8_mnv2w025_'
               '1xb64-3e_eurosat-64px.py')
+EURO_MIX = 'configs/hmkd/mixkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
+EURO_MIX_FAST = (
+    'configs/fastkd/'
+    'fastkd-mixkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
 SCENE_ROWS = [
     # name, label, arch, train config, test config, checkpoint, cache
     ('cnn', 'Teacher member: ResNet-18-w32 (CNN)', 'cls', EURO_CNN, EURO_CNN,
@@ -277,6 +281,10 @@ SCENE_ROWS = [
      EURO_CLEAN, EURO_STUDENT, 'student_epoch_{E}.pth', 'clean'),
     ('lukd', 'Land-use KD (KL + cosine)', 'kd', EURO_LUKD, EURO_STUDENT,
      'student_epoch_{E}.pth', None),
+    ('mix_online', '(e) KD on mixed images (function matching), online', 'kd',
+     EURO_MIX, EURO_STUDENT, 'student_epoch_{E}.pth', None),
+    ('mix_cached', '(e) KD on mixed images, cached (K=4, mixed targets)', 'kd',
+     EURO_MIX_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
 ] + [
     # the K ablation of cached KD (K=4 is ls_cached)
     (f'ls_cached_k{k}', f'(a) logit standardisation, cached (K={k} draws)',
@@ -349,7 +357,11 @@ def scene_options(args, suite, row, seed, test=False):
     else:
         prefix = 'model' if arch == 'ensemble' else 'model.teacher'
         if arch == 'kd':
-            opts.append(f'model.architecture.head.num_classes={n}')
+            opts += [
+                f'model.architecture.head.num_classes={n}',
+                # one-hot size of batch augments (Mixup) on the labels
+                f'model.architecture.data_preprocessor.num_classes={n}'
+            ]
         for i, member in enumerate(('cnn', 'vit')):
             ckpt = osp.join(
                 row_dir(args, 'scene', member, 0), f'epoch_{epochs}.pth')

@@ -35,6 +35,10 @@ class RSKDCachedTeacherDistill(RSKDSingleTeacherDistill):
     Build the cache with ``tools/cache_teacher_outputs.py CONFIG``; see
     ``configs/fastkd/README.md``.
 
+    Batch augmentations (Mixup, CutMix) need the student's data
+    preprocessor to be ``RSKDClsDataPreprocessor``, which mixes the cached
+    teacher outputs with the same permutation and ratio as the images.
+
     Args:
         teacher_cache (str): the cache directory.
         verify_teacher (bool): check the cache's teacher fingerprint against
@@ -78,6 +82,16 @@ class RSKDCachedTeacherDistill(RSKDSingleTeacherDistill):
             teacher_ckpt=None,
             **kwargs)
         self.teacher_cache = teacher_cache
+        if (getattr(self.data_preprocessor, 'batch_augments', None) is not None
+                and not getattr(self.data_preprocessor,
+                                'mixes_teacher_outputs', False)):
+            raise ValueError(
+                'RSKDCachedTeacherDistill: the data preprocessor '
+                f'{type(self.data_preprocessor).__name__} has batch_augments '
+                'but cannot mix the cached teacher outputs with the images, '
+                'so every mixed image would be distilled towards the '
+                'unmixed teacher output; set the student\'s '
+                "data_preprocessor type='RSKDClsDataPreprocessor'")
 
     def run_teacher(self, batch_inputs: torch.Tensor,
                     data_samples: Optional[List[BaseDataElement]]) -> dict:

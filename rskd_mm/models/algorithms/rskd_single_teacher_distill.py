@@ -19,6 +19,7 @@ _PIXEL_KEYS = ('mean', 'std', 'to_rgb', 'bgr_to_rgb', 'rgb_to_bgr')
 # Preprocessors whose non-pixel arguments are known to batch raw images.
 _RAW_CAPABLE = {
     'ClsDataPreprocessor': 'mmpretrain',
+    'RSKDClsDataPreprocessor': 'mmpretrain',
     'SegDataPreProcessor': 'mmseg',
 }
 

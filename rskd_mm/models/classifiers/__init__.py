@@ -1,4 +1,5 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
+from .data_preprocessor import RSKDClsDataPreprocessor
 from .ensemble_teacher import EnsembleFusion, RSKDEnsembleTeacher
 
-__all__ = ['RSKDEnsembleTeacher', 'EnsembleFusion']
+__all__ = ['RSKDEnsembleTeacher', 'EnsembleFusion', 'RSKDClsDataPreprocessor']
