@@ -182,6 +182,9 @@ def init_model(config,
     :class:`~rskd_mm.models.utils.CheckpointMismatchError` naming the file
     and the first mismatched, missing and unexpected keys. A distillation
     checkpoint is accepted: its student (``architecture.*``) is loaded.
+    With ``test_compile`` in the config (or ``cfg_options``), the model's
+    sub-networks run through ``torch.compile`` (see
+    :mod:`rskd_mm.models.utils.compile`).
 
     Returns:
         tuple: ``(wrapper, cfg, info)``: the :class:`InferenceModel` in
@@ -191,7 +194,8 @@ def init_model(config,
     from mmengine.config import Config
     from mmengine.registry import MODELS, init_default_scope
 
-    from rskd_mm.models.utils import (CheckpointMismatchError, format_mismatch,
+    from rskd_mm.models.utils import (CheckpointMismatchError, compile_options,
+                                      compile_submodules, format_mismatch,
                                       map_state_dict, state_dict_mismatch)
     cfg_name = config if isinstance(config, str) else '<config>'
     if isinstance(config, str):
@@ -222,6 +226,9 @@ def init_model(config,
         model.load_state_dict(state, strict=True)
         meta = ckpt.get('meta')
     model.eval()
+    options = compile_options(cfg.get('test_compile'))
+    if options is not None:
+        compile_submodules(model, options)
     wrapper = InferenceModel(model, task).to(device).eval()
     num_classes = _num_classes(wrapper, cfg)
     classes, palette = class_meta(cfg, meta, num_classes, task)

@@ -35,6 +35,7 @@ from rskd_mm.models.utils.checkpoint import (CheckpointMismatchError,
                                              plain_model_checkpoint,
                                              read_checkpoint,
                                              state_dict_mismatch)
+from rskd_mm.models.utils.compile import compile_options, compile_submodules
 from rskd_mm.registry import ENGINE_RUNNERS as RUNNERS
 
 
@@ -53,7 +54,26 @@ def _loaded_elsewhere(model, plain: bool) -> tuple:
 @RUNNERS.register_module()
 class RSKDRunner(Runner):
     """``mmengine.runner.Runner`` whose checkpoint loading is strict unless
-    the config sets ``load_partial = True`` (see the module docstring)."""
+    the config sets ``load_partial = True`` (see the module docstring), and
+    whose :meth:`test` runs the model through ``torch.compile`` when the
+    config sets ``test_compile`` (see
+    :mod:`rskd_mm.models.utils.compile`)."""
+
+    def test(self) -> dict:
+        """mmengine's ``Runner.test``, with the model's sub-networks
+        compiled first when the config sets ``test_compile``.
+
+        Returns:
+            dict: the metrics on the test set.
+        """
+        options = compile_options(self.cfg.get('test_compile'))
+        if options is not None:
+            names = compile_submodules(self.model, options)
+            self.logger.info(
+                f'test_compile: torch.compile({options}) on '
+                f'{", ".join(names) or "nothing"}; the first batches are '
+                'slow while it compiles')
+        return super().test()
 
     def load_checkpoint(self,
                         filename: str,

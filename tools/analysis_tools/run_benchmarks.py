@@ -254,6 +254,7 @@ EURO_MEAN = ('configs/fastkd/'
 EURO_CLEAN = ('configs/fastkd/fastkd-clean-kd_r18w32-vit-t8_mnv2w025_'
               '1xb64-3e_eurosat-64px.py')
 EURO_MIX = 'configs/hmkd/mixkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
+EURO_DKD = 'configs/hmkd/dkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
 EURO_MIX_FAST = (
     'configs/fastkd/'
     'fastkd-mixkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
@@ -285,6 +286,8 @@ SCENE_ROWS = [
      EURO_MIX, EURO_STUDENT, 'student_epoch_{E}.pth', None),
     ('mix_cached', '(e) KD on mixed images, cached (K=4, mixed targets)', 'kd',
      EURO_MIX_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
+    ('dkd_online', '(f) decoupled KD (DKD, beta 8), online', 'kd', EURO_DKD,
+     EURO_STUDENT, 'student_epoch_{E}.pth', None),
 ] + [
     # the K ablation of cached KD (K=4 is ls_cached)
     (f'ls_cached_k{k}', f'(a) logit standardisation, cached (K={k} draws)',
