@@ -106,10 +106,15 @@ def main(argv=None):
     algo = MODELS.build(model_cfg)
     algo.eval()
     dp = algo.data_preprocessor
-    if getattr(dp, 'batch_augments', None) is not None:
+    if (getattr(dp, 'batch_augments', None) is not None
+            and not getattr(dp, 'mixes_teacher_outputs', False)):
+        # the cache holds the un-mixed views; only a preprocessor that mixes
+        # their cached outputs like the images gives the right targets
         raise ValueError(
-            'cached KD cannot replay batch augmentations (Mixup, CutMix): '
-            'they mix samples of a random batch; remove batch_augments')
+            'cached KD with batch augmentations (Mixup, CutMix) needs the '
+            "student's data_preprocessor type='RSKDClsDataPreprocessor', "
+            'which mixes the cached teacher outputs like the images; got '
+            f'{type(dp).__name__}')
     teacher = algo.teacher
     num_classes = None
 
