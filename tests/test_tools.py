@@ -519,3 +519,45 @@ def test_test_compile_switch(trained_teacher, tiny_scene_root, tmp_path):
         assert ('test_compile: torch.compile' in out) == (name == 'compiled')
     assert metrics['compiled'] == metrics['eager']
     assert 'on backbone, head;' in out  # the pooling neck has no weights
+
+
+def test_cached_kd_with_mixup(trained_teacher, trained_vit, tiny_scene_root,
+                              tmp_path):
+    """Mixup from the cache: with RSKDClsDataPreprocessor the tool caches
+    and training runs (the cached targets are mixed like the images); with
+    mmpretrain's plain preprocessor the tool refuses, naming the fix."""
+    cache_dir = str(tmp_path / 'cache')
+    opts = fastkd_options(tiny_scene_root, cache_dir,
+                          (trained_teacher, trained_vit))
+    configs = {}
+    for name in ('ClsDataPreprocessor', 'RSKDClsDataPreprocessor'):
+        configs[name] = str(tmp_path / f'{name}.py')
+        with open(configs[name], 'w') as f:
+            f.write(f"""_base_ = [{FASTKD!r}]
+model = dict(
+    architecture=dict(
+        data_preprocessor=dict(
+            type={name!r},
+            batch_augments=dict(augments=[dict(type='Mixup', alpha=1.0)])),
+        head=dict(loss=dict(type='CrossEntropyLoss', use_soft=True))))
+""")
+    proc = subprocess.run([
+        sys.executable, 'tools/cache_teacher_outputs.py',
+        configs['ClsDataPreprocessor'], '--cfg-options', *opts
+    ],
+                          cwd=REPO_ROOT,
+                          env=subprocess_env(),
+                          capture_output=True,
+                          text=True)
+    assert proc.returncode != 0
+    assert "type='RSKDClsDataPreprocessor'" in proc.stderr
+    mixing = configs['RSKDClsDataPreprocessor']
+    out = run_tool(
+        ['tools/cache_teacher_outputs.py', mixing, '--cfg-options', *opts])
+    assert 'teacher cache complete' in out
+    work_dir = str(tmp_path / 'train')
+    run_tool([
+        'tools/train.py', mixing, '--work-dir', work_dir, '--cfg-options',
+        *opts
+    ])
+    assert osp.isfile(osp.join(work_dir, 'student_epoch_1.pth'))
