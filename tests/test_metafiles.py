@@ -65,7 +65,8 @@ def test_measured_rows_reach_the_metafiles(tmp_path):
     files = gen.expected_files()
     hmkd = yaml.safe_load(files['configs/hmkd/metafile.yml'])
     by_name = {m['Name']: m for m in hmkd['Models']}
-    online = by_name['hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px']
+    # the published EuroSAT HMKD rows were run with reading (a), lskd_
+    online = by_name['lskd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px']
     top1 = online['Results'][0]['Metrics']['Top 1 Accuracy']
     # the value of the row in the results table
     with open(osp.join(REPO_ROOT, 'docs', 'results.md')) as f:

@@ -6,7 +6,7 @@
 # views (not replayed draws), so its augmentation is as diverse as online.
 #   python tools/cache_teacher_outputs.py THIS_CONFIG
 #   python tools/train.py THIS_CONFIG
-_base_ = ['./fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py']
+_base_ = ['./fastkd-lskd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py']
 
 train_dataloader = dict(dataset=dict(target='mean'))
 

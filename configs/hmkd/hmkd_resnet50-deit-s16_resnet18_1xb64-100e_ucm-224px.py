@@ -1,11 +1,12 @@
 # HMKD-Net on UC Merced: the hybrid ResNet-50 + ViT-S/16 ensemble teacher
-# distils a ResNet-18 student with the variance-normalised (logit-
-# standardised) KD loss plus the student's own cross-entropy.
+# distils a ResNet-18 student with HMKD's default loss (KL at tau 4 on the
+# fused output; see README.md) plus the student's own cross-entropy; the
+# logit-standardised loss is lskd_...
 # Train the two members first with their baseline configs (see README.md).
 _base_ = [
     '../baselines/resnet18_1xb64-100e_ucm-224px.py',
     '../_base_/models/ensemble-resnet50-deit-s16_ucm.py',
-    '../_base_/models/distiller-lskd-fusion.py',
+    '../_base_/models/distiller-hmkd-fusion.py',
 ]
 
 model = dict(

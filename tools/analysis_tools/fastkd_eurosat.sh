@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Online vs cached HMKD on EuroSAT with CPU-sized models (same student,
+# Online vs cached HMKD reading (a) (logit standardisation) on EuroSAT with CPU-sized models (same student,
 # schedule and seed): trains the two teacher members, distils online, builds
 # the teacher cache, distils from it, and tests both students.
 #
@@ -19,8 +19,8 @@ DATA=$(cd "$DATA" && pwd)
 mkdir -p "$WORK"
 CNN=configs/baselines/resnet18-w32_1xb64-3e_eurosat-64px.py
 VIT=configs/baselines/vit-t-p8_1xb64-3e_eurosat-64px.py
-ONLINE=configs/hmkd/hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py
-CACHED=configs/fastkd/fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py
+ONLINE=configs/hmkd/lskd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py
+CACHED=configs/fastkd/fastkd-lskd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py
 STUDENT=configs/baselines/mobilenetv2-w025_1xb64-3e_eurosat-64px.py
 ROOTS=(val_dataloader.dataset.data_root="$DATA" test_dataloader.dataset.data_root="$DATA")
 

@@ -1,0 +1,23 @@
+# HMKD-Net reading (a), logit standardisation, at demo size on the synthetic
+# scene set: the ResNet-18-w32 + tiny
+# ViT ensemble distils a MobileNetV2-w0.25 with the variance-normalised KD
+# loss. Same recipe as the UC Merced config, models small enough for a CPU.
+_base_ = [
+    '../demo/mobilenetv2-w025_1xb32-30e_demo-scene-64px.py',
+    '../_base_/models/ensemble-r18w32-vit-t8_demo-scene.py',
+    '../_base_/models/distiller-lskd-fusion.py',
+]
+
+model = dict(
+    _delete_=True,
+    _scope_='mmrazor',
+    type='RSKDSingleTeacherDistill',
+    data_preprocessor=None,
+    architecture=dict(
+        _base_.model,
+        _scope_='mmpretrain',
+        data_preprocessor=_base_.data_preprocessor),
+    teacher=_base_.teacher,
+    distiller=_base_.distiller)
+
+custom_hooks = [dict(type='RSKDStudentCheckpointHook')]
