@@ -7,7 +7,7 @@ from .annotation_check import (AnnotationError, check_scene_annotations,
 from .rs_scene import (AID, AID_CLASSES, EUROSAT_CLASSES, NWPU45_CLASSES,
                        NWPURESISC45, RS_SCENE_CLASSES, UCM_CLASSES, EuroSAT,
                        RSKDSceneDataset, UCMerced)
-from .samplers import RSKDTeacherDrawSampler, epoch_draw
+from .samplers import RSKDTeacherDrawSampler, epoch_draw, epoch_view_seed
 from .splits import scan_class_folders, stratified_split, write_splits
 from .synthetic import (SCENE_CLASSES, SEG_CLASSES, SEG_PALETTE,
                         generate_scene_dataset, generate_segmentation_dataset,
@@ -24,6 +24,7 @@ __all__ = [
     'stratified_split', 'write_splits', 'TeacherCache', 'TeacherCacheError',
     'draw_seed', 'seeded_randomness', 'teacher_fingerprint',
     'RSKDTeacherOutputDataset', 'RSKDTeacherDrawSampler', 'epoch_draw',
+    'epoch_view_seed',
     'RSKDCheckSegLabels', 'SegLabelError', 'RSKDSceneDataset',
     'AnnotationError', 'check_scene_annotations', 'read_classes_file'
 ]

@@ -33,14 +33,16 @@ class RSKDTeacherOutputDataset:
         \mathrm{softmax}(z_{i,k}),
 
     is attached instead, and the image is served as a fresh random view of
-    the pipeline (the worker's random state, as in online training), not as
-    a replayed draw: the target no longer depends on the view, so the
-    student sees unlimited augmentation diversity while the teacher still
-    runs only K times per image, once, before training. This is the
-    draw-averaged ("test-time-augmented") teacher as a low-variance target;
-    for scene images under flips and crops the class probabilities are
-    nearly view-invariant. Resumed runs then replay the image order but not
-    the exact augmentation, as online KD does.
+    the pipeline, not as a replayed draw: the target no longer depends on
+    the view, so the student sees a new augmentation every epoch while the
+    teacher still runs only K times per image, once, before training. This
+    is the draw-averaged ("test-time-augmented") teacher as a low-variance
+    target; for scene images under flips and crops the class probabilities
+    are nearly view-invariant. Served by the sampler, the fresh view is
+    seeded with its ``view_seed`` (a function of the run's seed, the epoch
+    and the sample), so resumed and multi-process runs serve the same views
+    as the uninterrupted single-process run; with another sampler it comes
+    from the worker's random state, as in online training.
 
     Args:
         dataset (dict | Dataset): the original training set (config).
@@ -114,8 +116,13 @@ class RSKDTeacherOutputDataset:
             torch.log_softmax(logits, dim=1), dim=0) - math.log(self.num_draws)
 
     def __getitem__(self, index) -> dict:
-        if isinstance(index, tuple):  # (index, draw): RSKDTeacherDrawSampler
-            index, draw = index
+        view_seed = None
+        if isinstance(index, tuple):
+            # (index, draw[, view_seed]): RSKDTeacherDrawSampler
+            if len(index) == 3:
+                index, draw, view_seed = index
+            else:
+                index, draw = index
             if not 0 <= draw < self.num_draws:
                 raise IndexError(f'draw {draw} of sample {index}: the data '
                                  f'set has {self.num_draws} draws')
@@ -125,7 +132,11 @@ class RSKDTeacherOutputDataset:
             # sampler)
             draw = int(np.random.randint(self.num_draws))
         if self.target == 'mean':
-            data = self.dataset[index]  # a fresh random view
+            if view_seed is None:  # a fresh view, the worker's RNG
+                data = self.dataset[index]
+            else:  # a fresh view, replayable from the sampler's seed
+                with seeded_randomness(view_seed):
+                    data = self.dataset[index]
             sample = data['data_samples']
             sample.set_field(
                 self.mean_target(index), 'teacher_logits', field_type='data')

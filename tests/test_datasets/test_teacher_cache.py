@@ -138,7 +138,7 @@ def test_teacher_fingerprint_follows_weight_contents(tmp_path):
         teacher_fingerprint(cfg, str(tmp_path / 'missing.pth'))
 
 
-def draw_dataset(root, num_draws=3):
+def draw_dataset(root, num_draws=3, **kwargs):
     """The tiny scene set with random crops and flips, K draws."""
     from mmengine.registry import init_default_scope
     init_default_scope('mmpretrain')
@@ -154,7 +154,8 @@ def draw_dataset(root, num_draws=3):
                 dict(type='RandomFlip', prob=0.5),
                 dict(type='PackInputs')
             ]),
-        num_draws=num_draws)
+        num_draws=num_draws,
+        **kwargs)
 
 
 def test_dataset_views_replay_exactly(tiny_scene_root):
@@ -187,7 +188,8 @@ def _epoch(sampler, epoch):
 def test_draw_sampler_depends_only_on_seed_and_epoch():
     from mmengine.dataset import DefaultSampler
 
-    from rskd_mm.datasets import RSKDTeacherDrawSampler, epoch_draw
+    from rskd_mm.datasets import (RSKDTeacherDrawSampler, epoch_draw,
+                                  epoch_view_seed)
     data = _Draws(40, 4)
     a = RSKDTeacherDrawSampler(data, seed=3)
     np.random.seed(1)
@@ -198,11 +200,15 @@ def test_draw_sampler_depends_only_on_seed_and_epoch():
     assert _epoch(RSKDTeacherDrawSampler(data, seed=3), 5) == first
     # the order is DefaultSampler's, the draw a pure function
     order = _epoch(DefaultSampler(data, seed=3), 5)
-    assert [i for i, _ in first] == order
-    assert all(k == epoch_draw(3, 5, i, 4) for i, k in first)
+    assert [i for i, _, _ in first] == order
+    assert all(k == epoch_draw(3, 5, i, 4) for i, k, _ in first)
     # every draw is used, and the choice changes between epochs
-    assert {k for _, k in first} == {0, 1, 2, 3}
-    assert dict(_epoch(a, 6)) != dict(first)
+    assert {k for _, k, _ in first} == {0, 1, 2, 3}
+    assert {i: k for i, k, _ in _epoch(a, 6)} != {i: k for i, k, _ in first}
+    # the fresh-view seeds (target='mean') are pure functions, new each epoch
+    assert all(v == epoch_view_seed(3, 5, i) for i, _, v in first)
+    assert {i: v for i, _, v in _epoch(a, 6)}.keys() == {i for i, _, _ in first}
+    assert not {v for _, _, v in _epoch(a, 6)} & {v for _, _, v in first}
 
 
 def test_draw_sampler_ranks_split_the_single_process_epoch():
@@ -223,10 +229,42 @@ def test_draw_sampler_ranks_split_the_single_process_epoch():
 def test_draw_sampler_serves_the_view_of_its_draw(tiny_scene_root):
     from rskd_mm.datasets import RSKDTeacherDrawSampler
     ds = draw_dataset(tiny_scene_root)
-    index, draw = next(iter(RSKDTeacherDrawSampler(ds, seed=0)))
+    index, draw, _ = next(iter(RSKDTeacherDrawSampler(ds, seed=0)))
     assert torch.equal(ds[(index, draw)]['inputs'],
                        ds.get_view(index, draw)['inputs'])
     with pytest.raises(IndexError, match='draw 3 of sample 1'):
         ds[(1, 3)]
     with pytest.raises(TypeError, match='RSKDTeacherOutputDataset'):
         RSKDTeacherDrawSampler(list(range(4)))
+
+
+def test_mean_target_serves_seeded_fresh_views(tiny_scene_root, tmp_path):
+    """target='mean': the draw-averaged teacher prediction, on a fresh view
+    seeded by the sampler (new each epoch, the same in every process)."""
+    from rskd_mm.datasets import RSKDTeacherDrawSampler
+    plain = draw_dataset(tiny_scene_root)
+    n, cache_dir = len(plain), str(tmp_path / 'cache')
+    logits = torch.randn(n, 3, 4)
+    cache = TeacherCache.create(cache_dir, n, 3, 4,
+                                dict(plain.fingerprints(), teacher='t' * 64))
+    for i in range(n):
+        for k in range(3):
+            cache.write(i, k, logits[i, k])
+    cache.mark_complete()
+    ds = draw_dataset(tiny_scene_root, cache_dir=cache_dir, target='mean')
+    sampler = RSKDTeacherDrawSampler(ds, seed=0)
+    first, second = _epoch(sampler, 0), _epoch(sampler, 1)
+    index, draw, view = first[0]
+    a = ds[(index, draw, view)]
+    np.random.seed(5)
+    torch.manual_seed(5)  # the process's random state does not matter
+    b = ds[(index, draw, view)]
+    assert torch.equal(a['inputs'], b['inputs'])
+    want = torch.log(torch.softmax(logits[index], dim=1).mean(0))
+    torch.testing.assert_close(a['data_samples'].teacher_logits, want)
+    # a new view in the next epoch (random crops: some image differs)
+    views = {i: ds[(i, k, v)]['inputs'] for i, k, v in first[:8]}
+    later = {i: ds[(i, k, v)]['inputs'] for i, k, v in second if i in views}
+    assert any(not torch.equal(views[i], later[i]) for i in views)
+    with pytest.raises(ValueError, match="target='mean' needs a cache_dir"):
+        draw_dataset(tiny_scene_root, target='mean')
