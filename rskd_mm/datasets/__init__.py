@@ -24,7 +24,7 @@ __all__ = [
     'stratified_split', 'write_splits', 'TeacherCache', 'TeacherCacheError',
     'draw_seed', 'seeded_randomness', 'teacher_fingerprint',
     'RSKDTeacherOutputDataset', 'RSKDTeacherDrawSampler', 'epoch_draw',
-    'epoch_view_seed',
-    'RSKDCheckSegLabels', 'SegLabelError', 'RSKDSceneDataset',
-    'AnnotationError', 'check_scene_annotations', 'read_classes_file'
+    'epoch_view_seed', 'RSKDCheckSegLabels', 'SegLabelError',
+    'RSKDSceneDataset', 'AnnotationError', 'check_scene_annotations',
+    'read_classes_file'
 ]
