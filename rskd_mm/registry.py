@@ -60,7 +60,8 @@ REGISTRATIONS = {
     (RAZOR_MODELS, 'mmrazor'):
     ('RSKDSingleTeacherDistill', 'RSKDCachedTeacherDistill', 'RSKDItePrune',
      'RSKDAngleKD', 'RSKDEnsembleVarianceKD', 'RSKDKLCosineKD',
-     'RSKDLogitStandardKD'),
+     'RSKDLogitStandardKD', 'RSKDDualPathChannelMutator', 'RSKDChannelUnit',
+     'DynamicPositionEmbedding'),
     (RAZOR_TASK_UTILS, 'mmrazor'): ('RSKDCachedOutputsRecorder', ),
 }
 

@@ -122,6 +122,12 @@ def build_cfgs(scene_root, seg_root):
         dict(),
         'RSKDCachedOutputsRecorder':
         dict(source='logits'),
+        'RSKDDualPathChannelMutator':
+        dict(prune.model.mutator_cfg),
+        'RSKDChannelUnit':
+        dict(num_channels=8, head_dims=4),
+        'DynamicPositionEmbedding':
+        dict(embed_dims=8, grid=(2, 2)),
     }
 
 

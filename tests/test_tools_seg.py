@@ -338,3 +338,25 @@ def test_akd_step_benchmark_script(tmp_path):
         rows = json.load(f)['rows']
     assert [r['step'][:7] for r in rows] == ['student', 'KD step', 'KD step']
     assert all(r['seconds'] > 0 for r in rows)
+
+
+def test_edpctnet_benchmark_counts_attention_flops():
+    """mmengine's counter skips scaled_dot_product_attention; the
+    benchmark's handle adds B * heads * N * N * (d + dv)."""
+    import importlib.util
+
+    from mmengine.analysis import FlopAnalyzer
+
+    from rskd_mm.models.backbones.dpctnet import Attention
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_edpctnet',
+        osp.join(REPO_ROOT, 'tools/analysis_tools/benchmark_edpctnet.py'))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    x = torch.rand(1, 10, 8)
+    flops = FlopAnalyzer(
+        Attention(8, 2),
+        inputs=x).set_op_handle('aten::scaled_dot_product_attention',
+                                bench.sdpa_flop_jit)
+    # qkv 10*8*24 + proj 10*8*8 = 2560; attention 2 heads*10*10*(4+4) = 1600
+    assert flops.total() == 2560 + 1600

@@ -1,6 +1,7 @@
 # Prune the Vaihingen DP-CTNet (base) to EDP-CTNet: L1 channel pruning with
-# mmrazor on every unit its ChannelAnalyzer finds, in 8 steps to 25% of the
-# channels, over 8k iterations of training from the teacher's weights:
+# mmrazor on every unit its ChannelAnalyzer finds and on the transformer's
+# embedding width and heads (RSKDDualPathChannelMutator), in 8 steps to 25%
+# of the channels, over 8k iterations of training from the teacher's weights:
 #   bash tools/dist_train.sh THIS_CONFIG 4 --cfg-options load_from=TEACHER.pth
 #   python tools/pruning/export_pruned.py THIS_CONFIG WORK_DIR/iter_8000.pth
 # (divisor=8 keeps the pruned widths multiples of 8: on CPUs the narrow, odd
@@ -17,9 +18,9 @@ model = dict(
     data_preprocessor=dict(
         _base_.data_preprocessor, type='mmseg.SegDataPreProcessor'),
     mutator_cfg=dict(
-        type='ChannelMutator',
+        type='RSKDDualPathChannelMutator',
         channel_unit_cfg=dict(
-            type='L1MutableChannelUnit',
+            type='RSKDChannelUnit',
             default_args=dict(choice_mode='ratio', divisor=8)),
         parse_cfg=dict(
             type='ChannelAnalyzer',

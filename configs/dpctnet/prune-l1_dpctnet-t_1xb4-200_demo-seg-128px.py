@@ -1,7 +1,9 @@
 # Structured channel pruning of the trained DP-CTNet (tiny) with mmrazor:
-# an L1-norm criterion (L1MutableChannelUnit) on every channel unit that
-# mmrazor's ChannelAnalyzer finds (CNN path, FRM/FFM, transformer MLPs, head;
-# the token width stays), pruned in 4 steps to 25% of the channels
+# an L1-norm criterion (RSKDChannelUnit, mmrazor's L1MutableChannelUnit) on
+# every channel unit that mmrazor's ChannelAnalyzer finds (CNN path,
+# FRM/FFM, transformer MLPs, head) and on the transformer's embedding width
+# and heads (declared by DPCTNet; RSKDDualPathChannelMutator), pruned in 4
+# steps to 25% of the channels
 # (RSKDItePrune = mmrazor's ItePruneAlgorithm with one target ratio) while
 # training, starting from the teacher's weights:
 #   python tools/train.py THIS_CONFIG --cfg-options load_from=TEACHER.pth
@@ -21,10 +23,9 @@ model = dict(
     data_preprocessor=dict(
         _base_.data_preprocessor, type='mmseg.SegDataPreProcessor'),
     mutator_cfg=dict(
-        type='ChannelMutator',
+        type='RSKDDualPathChannelMutator',
         channel_unit_cfg=dict(
-            type='L1MutableChannelUnit',
-            default_args=dict(choice_mode='ratio')),
+            type='RSKDChannelUnit', default_args=dict(choice_mode='ratio')),
         parse_cfg=dict(
             type='ChannelAnalyzer',
             demo_input=(1, 3, 128, 128),

@@ -17,10 +17,9 @@ model = dict(
     data_preprocessor=dict(
         _base_.data_preprocessor, type='mmseg.SegDataPreProcessor'),
     mutator_cfg=dict(
-        type='ChannelMutator',
+        type='RSKDDualPathChannelMutator',
         channel_unit_cfg=dict(
-            type='L1MutableChannelUnit',
-            default_args=dict(choice_mode='ratio')),
+            type='RSKDChannelUnit', default_args=dict(choice_mode='ratio')),
         parse_cfg=dict(
             type='ChannelAnalyzer',
             demo_input=(1, 3, 128, 128),

@@ -125,7 +125,10 @@ def test_bad_arguments_and_inputs_are_named():
         model(torch.randn(1, 3, 72, 72))
 
 
-def build_pruner(**kwargs):
+def build_pruner(mutator='ChannelMutator',
+                 unit='L1MutableChannelUnit',
+                 mutator_args=None,
+                 **kwargs):
     from mmrazor.registry import MODELS
     init_default_scope('mmrazor')
     cfg = dict(
@@ -134,16 +137,21 @@ def build_pruner(**kwargs):
         data_preprocessor=dict(
             type='mmseg.SegDataPreProcessor', size=(64, 64)),
         mutator_cfg=dict(
-            type='ChannelMutator',
+            type=mutator,
             channel_unit_cfg=dict(
-                type='L1MutableChannelUnit',
-                default_args=dict(choice_mode='ratio')),
+                type=unit, default_args=dict(choice_mode='ratio')),
             parse_cfg=dict(
                 type='ChannelAnalyzer',
                 demo_input=(1, 3, 64, 64),
-                tracer_type='FxTracer')))
+                tracer_type='FxTracer'),
+            **(mutator_args or {})))
     cfg.update(kwargs)
     return MODELS.build(cfg)
+
+
+def build_dual_path_pruner(**kwargs):
+    return build_pruner('RSKDDualPathChannelMutator', 'RSKDChannelUnit',
+                        **kwargs)
 
 
 def test_pruner_finds_the_units_and_sets_one_ratio():
@@ -185,3 +193,141 @@ def test_pruned_export_is_smaller_and_loads_from_plain_checkpoint():
     assert n_pruned < 0.5 * n_dense
     with torch.no_grad():
         assert pruned(torch.randn(1, 3, 64, 64)).shape == (1, 5, 16, 16)
+
+
+def _units(algo):
+    return {u.name: u for u in algo.mutator.mutable_units}
+
+
+def test_dual_path_mutator_adds_embedding_and_head_units():
+    plain = _units(build_pruner(default_ratio=0.5))
+    units = _units(build_dual_path_pruner(default_ratio=0.5))
+    tp = 'backbone.transformer_path'
+    # the analyzer alone never reaches the token stream or the heads
+    assert not any(c.name == f'{tp}.patch_embed' for u in plain.values()
+                   for c in u.output_related)
+    embed = units[f'{tp}.embed']
+    heads = units[f'{tp}.blocks.1.attn.heads']
+    assert embed.num_channels == 32 and embed.head_dims == 1
+    assert heads.num_channels == 32 and heads.head_dims == 16
+    outs = {c.name for c in embed.output_related}
+    ins = {c.name for c in embed.input_related}
+    assert {
+        f'{tp}.patch_embed', f'{tp}.pos_embed', f'{tp}.norm',
+        f'{tp}.blocks.0.attn.proj', f'{tp}.blocks.1.mlp.2'
+    } <= outs
+    assert {
+        f'{tp}.blocks.0.attn.qkv', f'{tp}.blocks.1.mlp.0',
+        'backbone.frm.2.proj.conv'
+    } <= ins
+    # the analyzer's MLP hidden units stay; no analyzer unit shares a
+    # channel with the declared ones
+    assert any('blocks.0.mlp.0' in n for n in units)
+    taken = {(c.name, c.is_output_channel)
+             for u in (embed, heads)
+             for c in list(u.input_related) + list(u.output_related)}
+    for name, u in units.items():
+        if name not in (embed.name, heads.name):
+            assert not taken & {
+                (c.name, c.is_output_channel)
+                for c in list(u.input_related) + list(u.output_related)
+            }, name
+    # the switch gives the analyzer's units only
+    off = _units(
+        build_dual_path_pruner(
+            default_ratio=0.5, mutator_args=dict(transformer_units=False)))
+    assert f'{tp}.embed' not in off and len(off) == len(plain)
+
+
+def test_dual_path_pruning_keeps_whole_heads_of_largest_norm():
+    from mmrazor.structures.subnet.fix_subnet import export_fix_subnet
+    algo = build_dual_path_pruner(default_ratio=0.5)
+    dense = build_segmentor().eval()
+    qkv = dense.backbone.transformer_path.blocks[0].attn.qkv
+    with torch.no_grad():  # head 1 of block 0 (of 2, 16 channels) dominates
+        for k in range(3):
+            qkv.weight[k * 32 + 16:k * 32 + 32] *= 10
+    algo.load_state_dict(dense.state_dict(), strict=False)
+    algo.mutator.set_choices(algo.target_pruning_ratio)
+    units = _units(algo)
+    head_mask = units['backbone.transformer_path.blocks.0.attn.heads'] \
+        .mutable_channel.current_mask
+    assert head_mask.tolist() == [False] * 16 + [True] * 16
+    embed_mask = units['backbone.transformer_path.embed'] \
+        .mutable_channel.current_mask
+    assert embed_mask.sum() == 16
+    algo.eval()
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        masked = algo.architecture(x, mode='tensor')
+    _, static = export_fix_subnet(
+        algo, export_subnet_mode='mutator', slice_weight=True)
+    pruned = static.architecture.eval()
+    tp = pruned.backbone.transformer_path
+    attn = tp.blocks[0].attn
+    assert (attn.qkv.in_features, attn.qkv.out_features) == (16, 48)
+    assert attn.proj.in_features == 16 and tp.patch_embed.out_channels == 16
+    assert tp.pos_embed.weight.shape[1] == 16
+    # the kept rows are head 1's q, k and v, on the kept embedding channels
+    rows = torch.cat(
+        [torch.arange(k * 32 + 16, k * 32 + 32) for k in range(3)])
+    torch.testing.assert_close(attn.qkv.weight, qkv.weight[rows][:,
+                                                                 embed_mask])
+    with torch.no_grad():
+        torch.testing.assert_close(pruned(x, mode='tensor'), masked)
+
+
+def test_channel_unit_checks_head_dims():
+    from rskd_mm.models.mutators import RSKDChannelUnit
+    with pytest.raises(ValueError, match='head_dims 16 must divide'):
+        RSKDChannelUnit(30, head_dims=16)
+    unit = RSKDChannelUnit(64, choice_mode='ratio', head_dims=16)
+    assert unit.divisor == 16 and unit.min_value == 16
+    assert unit.config_template(
+        with_init_args=True)['init_args']['head_dims'] == 16
+
+
+def test_position_embedding_loads_the_earlier_checkpoint_layout():
+    model = DPCTNet(**{k: v for k, v in TINY.items() if k != 'type'})
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    old = dict(state)
+    old['transformer_path.pos_embed'] = old.pop(
+        'transformer_path.pos_embed.weight') + 1
+    model.load_state_dict(old, strict=True)
+    torch.testing.assert_close(model.transformer_path.pos_embed.weight,
+                               state['transformer_path.pos_embed.weight'] + 1)
+
+
+@pytest.mark.parametrize('export_channel', [False, True])
+def test_dual_path_fix_subnet_builds_the_pruned_model(tmp_path,
+                                                      export_channel):
+    """fix_subnet.json, with or without the units' channels, builds a
+    sub_model that takes the exported weights strictly."""
+    import json
+
+    from mmrazor.registry import MODELS
+    from mmrazor.structures.subnet.fix_subnet import export_fix_subnet
+    algo = build_dual_path_pruner(default_ratio=0.5)
+    algo.mutator.set_choices(algo.target_pruning_ratio)
+    fix_subnet, static = export_fix_subnet(
+        algo,
+        export_subnet_mode='mutator',
+        slice_weight=True,
+        export_channel=export_channel)
+    assert fix_subnet['type'] == 'RSKDDualPathChannelMutator'
+    path = str(tmp_path / 'fix_subnet.json')
+    with open(path, 'w') as f:
+        json.dump(fix_subnet, f, default=str)
+    sub = MODELS.build(
+        dict(
+            _scope_='mmrazor',
+            type='sub_model',
+            cfg=ConfigDict(segmentor_cfg()),
+            fix_subnet=path,
+            mode='mutator'))
+    sub.load_state_dict(static.architecture.state_dict(), strict=True)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            sub.eval()(x, mode='tensor'),
+            static.architecture.eval()(x, mode='tensor'))

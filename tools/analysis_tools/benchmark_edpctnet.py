@@ -14,8 +14,9 @@ EDP-CTNet is the DP-CTNet of ``--config`` with the channel choices of a
 pruning run (``--fix-subnet``, written by tools/pruning/export_pruned.py)
 or, without one, pruned here by the pruning config's mutator at ``--ratio``
 of the channels of every unit (the structure, and so the cost, does not
-depend on the weights). FLOPs come from mmengine's complexity analysis;
-latency is the median of ``--iters`` forward passes (eval mode, no
+depend on the weights). FLOPs come from mmengine's ``FlopAnalyzer``, with
+a handle for the attention's matrix products (which it does not count by
+itself); latency is the median of ``--iters`` forward passes (eval mode, no
 gradient) after 2 warm-up passes (more for compiled modes), for every
 ``--batch-sizes`` x ``--modes`` x ``--dtypes`` setting; throughput is batch
 / latency. ``--device cuda`` (the default where CUDA is available) times
@@ -67,13 +68,32 @@ def build(config, prune_config, fix_subnet, ratio):
     return dense.eval(), pruned.eval(), how
 
 
+def sdpa_flop_jit(inputs, outputs):
+    """Multiply-accumulates of ``scaled_dot_product_attention`` (mmengine's
+    counter has no handle for it): ``q k^T`` and ``attn v``, ``B * heads *
+    Nq * Nk * (d + dv)``."""
+    from mmengine.analysis.jit_handles import get_shape
+    q, k, v = (get_shape(t) for t in inputs[:3])
+    batch = 1
+    for dim in q[:-2]:
+        batch *= dim
+    return batch * q[-2] * k[-2] * (q[-1] + v[-1])
+
+
 def complexity(model, size):
-    from mmengine.analysis import get_model_complexity_info
+    """Parameters and FLOPs (mmengine's ``FlopAnalyzer``, one
+    multiply-accumulate = one FLOP, the attention's matrix products
+    included)."""
+    from mmengine.analysis import FlopAnalyzer
     x = torch.rand(1, 3, size, size)
     params = sum(p.numel() for p in model.parameters())
     with torch.no_grad():
-        flops = get_model_complexity_info(
-            model, inputs=x, show_table=False, show_arch=False)['flops']
+        flops = FlopAnalyzer(
+            model,
+            inputs=x).set_op_handle('aten::scaled_dot_product_attention',
+                                    sdpa_flop_jit)
+        flops.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
+        flops = flops.total()
     return dict(params=params, flops=flops)
 
 

@@ -76,19 +76,28 @@ class CNNPath(nn.Module):
 
 
 class Attention(nn.Module):
+    """Multi-head self-attention. ``qkv`` projects to ``[q | k | v]``, each
+    ``num_heads`` consecutive blocks of ``head_dims`` channels. The number of
+    heads is read from ``qkv``'s output width, so a model whose heads (or
+    embedding width) were pruned runs unchanged: the head width, and with
+    it the attention scale ``head_dims ** -0.5``, stays fixed."""
 
     def __init__(self, dims, num_heads):
         super().__init__()
         self.num_heads = num_heads
+        self.head_dims = dims // num_heads
         self.qkv = nn.Linear(dims, dims * 3)
         self.proj = nn.Linear(dims, dims)
 
     def forward(self, x):
-        b, n, c = x.shape
-        qkv = self.qkv(x).reshape(b, n, 3, self.num_heads,
-                                  c // self.num_heads).permute(2, 0, 3, 1, 4)
+        b, n = x.shape[:2]
+        qkv = self.qkv(x)
+        heads = qkv.shape[-1] // (3 * self.head_dims)
+        qkv = qkv.reshape(b, n, 3, heads,
+                          self.head_dims).permute(2, 0, 3, 1, 4)
         out = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2])
-        return self.proj(out.transpose(1, 2).reshape(b, n, c))
+        return self.proj(
+            out.transpose(1, 2).reshape(b, n, heads * self.head_dims))
 
 
 class TransformerBlock(nn.Module):
@@ -108,6 +117,38 @@ class TransformerBlock(nn.Module):
         return x + self.mlp(self.norm2(x))
 
 
+class PositionEmbedding(nn.Module):
+    """A learnable position embedding ``weight`` (1, E, h, w) added to the
+    patch embedding, resized (bicubic) to other token grids.
+
+    A module (not a bare parameter) so that pruning can slice its channels
+    with the embedding width (``rskd_mm.models.mutators``). Checkpoints of
+    the earlier layout (``...transformer_path.pos_embed`` a parameter) load
+    unchanged (:class:`TransformerPath` renames the key).
+    """
+
+    def __init__(self, embed_dims, grid):
+        super().__init__()
+        self.embed_dims = embed_dims
+        self.weight = nn.Parameter(torch.zeros(1, embed_dims, *grid))
+        nn.init.trunc_normal_(self.weight, std=0.02)
+
+    def embedding(self):
+        return self.weight
+
+    def forward(self, x):
+        pos = self.embedding()
+        # (no shape-dependent branch under FX tracing: mmrazor's channel
+        # analyzer traces the model at the position embedding's own size).
+        # An ONNX export always resizes (bicubic to the same size is the
+        # identity), so that the graph takes any height and width.
+        if isinstance(x, torch.Tensor) and (torch.onnx.is_in_onnx_export()
+                                            or pos.shape[-2:] != x.shape[-2:]):
+            pos = F.interpolate(
+                pos, size=x.shape[-2:], mode='bicubic', align_corners=False)
+        return x + pos
+
+
 class TransformerPath(nn.Module):
     """Patch embedding, position embedding and encoder blocks."""
 
@@ -118,13 +159,19 @@ class TransformerPath(nn.Module):
         self.patch_embed = nn.Conv2d(in_channels, embed_dims, patch_size,
                                      patch_size)
         self.grid = (img_size[0] // patch_size, img_size[1] // patch_size)
-        self.pos_embed = nn.Parameter(torch.zeros(1, embed_dims, *self.grid))
-        nn.init.trunc_normal_(self.pos_embed, std=0.02)
+        self.pos_embed = PositionEmbedding(embed_dims, self.grid)
         self.blocks = nn.ModuleList([
             TransformerBlock(embed_dims, num_heads, mlp_ratio)
             for _ in range(depth)
         ])
         self.norm = nn.LayerNorm(embed_dims)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # checkpoints of the earlier layout: pos_embed a bare parameter
+        old, new = prefix + 'pos_embed', prefix + 'pos_embed.weight'
+        if old in state_dict and new not in state_dict:
+            state_dict[new] = state_dict.pop(old)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 class FRM(nn.Module):
@@ -284,20 +331,58 @@ class DPCTNet(BaseModule):
         self.ffm = nn.ModuleList(
             [FFM(cnn_channels[s], norm_cfg) for s in fuse_stages])
 
+    def transformer_channel_units(self, prefix: str = '') -> dict:
+        """The transformer path's channel units, for
+        :class:`~rskd_mm.models.mutators.RSKDDualPathChannelMutator` (mmrazor
+        unit configs: ``init_args`` and the ``channels`` they tie together,
+        module names under ``prefix``).
+
+        * ``{prefix}transformer_path.embed``: the embedding width E, shared
+          by the whole residual stream and the FRM inputs;
+        * ``{prefix}transformer_path.blocks.N.attn.heads``: block N's heads,
+          whole heads of ``head_dims`` channels of q, k, v and of the input
+          of ``proj``.
+        """
+        tp = self.transformer_path
+        e = tp.patch_embed.out_channels
+        t = f'{prefix}transformer_path'
+
+        def ch(name, start=0, end=e):
+            return dict(name=name, start=start, end=end)
+
+        norms = [f'{t}.norm'] + [
+            f'{t}.blocks.{i}.{n}' for i in range(len(tp.blocks))
+            for n in ('norm1', 'norm2')
+        ]
+        both = [ch(f'{t}.pos_embed')] + [ch(n) for n in norms]
+        outs = [ch(f'{t}.patch_embed')] + both
+        ins = list(both) + [
+            ch(f'{prefix}frm.{k}.proj.conv') for k in range(len(self.frm))
+        ]
+        units = {}
+        for i, blk in enumerate(tp.blocks):
+            b = f'{t}.blocks.{i}'
+            outs += [ch(f'{b}.attn.proj'), ch(f'{b}.mlp.2')]
+            ins += [ch(f'{b}.attn.qkv'), ch(f'{b}.mlp.0')]
+            inner = blk.attn.proj.in_features
+            units[f'{b}.attn.heads'] = dict(
+                init_args=dict(
+                    num_channels=inner, head_dims=blk.attn.head_dims),
+                channels=dict(
+                    output_related=[
+                        ch(f'{b}.attn.qkv', k * inner, (k + 1) * inner)
+                        for k in range(3)
+                    ],
+                    input_related=[ch(f'{b}.attn.proj', 0, inner)]))
+        units[f'{t}.embed'] = dict(
+            init_args=dict(num_channels=e),
+            channels=dict(output_related=outs, input_related=ins))
+        return units
+
     def _tokens(self, x):
         """Token maps (B, E, h, w) after each transformer block."""
         tp = self.transformer_path
-        x = tp.patch_embed(x)
-        pos = tp.pos_embed
-        # (no shape-dependent branch under FX tracing: mmrazor's channel
-        # analyzer traces the model at the position embedding's own size).
-        # An ONNX export always resizes (bicubic to the same size is the
-        # identity), so that the graph takes any height and width.
-        if isinstance(x, torch.Tensor) and (torch.onnx.is_in_onnx_export()
-                                            or pos.shape[-2:] != x.shape[-2:]):
-            pos = F.interpolate(
-                pos, size=x.shape[-2:], mode='bicubic', align_corners=False)
-        x = x + pos
+        x = tp.pos_embed(tp.patch_embed(x))
         b, e, h, w = x.shape
         tokens = x.flatten(2).transpose(1, 2)
         maps = []
