@@ -14,8 +14,9 @@ cache_dir = 'work_dirs/teacher_cache/hmkd_resnet50-deit-s16_ucm-224px_k10'
 model = dict(type='RSKDCachedTeacherDistill', teacher_cache=cache_dir)
 
 train_dataloader = dict(
-    # (index, draw) pairs: the served draw is a function of (seed, epoch,
-    # index), so --resume and multi-process runs serve the same draws
+    # (index, draw, view seed): the fresh view of each image is drawn from a
+    # seed of (seed, epoch, index), so --resume and multi-process runs serve
+    # the same views
     sampler=dict(type='RSKDTeacherDrawSampler', shuffle=True),
     dataset=dict(
         _delete_=True,
