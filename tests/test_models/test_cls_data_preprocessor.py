@@ -1,6 +1,7 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 """RSKDClsDataPreprocessor: batch augments mix the cached teacher outputs
 with the same permutation and ratio as the images and labels."""
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -34,6 +35,9 @@ def _preprocessor(augment):
 
 @pytest.mark.parametrize('alpha', [0.2, 1.0])
 def test_mixup_mixes_teacher_outputs_like_the_images(alpha):
+    # mmpretrain draws the ratio from numpy, the pairs from torch: seed both
+    # (seed 0: a ratio of 0.21 for alpha 0.2 and 0.45 for alpha 1, a real mix)
+    np.random.seed(0)
     torch.manual_seed(1)
     data, probs = _batch()
     out = _preprocessor(dict(type='Mixup', alpha=alpha))(data, True)
@@ -52,6 +56,7 @@ def test_mixup_mixes_teacher_outputs_like_the_images(alpha):
 
 
 def test_cutmix_mixes_teacher_outputs_with_the_label_ratio():
+    np.random.seed(3)
     torch.manual_seed(2)
     data, probs = _batch()
     data['inputs'] = [torch.rand(3, 8, 8) for _ in range(N)]
