@@ -340,23 +340,15 @@ def test_akd_step_benchmark_script(tmp_path):
     assert all(r['seconds'] > 0 for r in rows)
 
 
-def test_edpctnet_benchmark_counts_attention_flops():
-    """mmengine's counter skips scaled_dot_product_attention; the
-    benchmark's handle adds B * heads * N * N * (d + dv)."""
-    import importlib.util
-
+def test_flops_count_the_attention():
+    """mmengine's counter skips scaled_dot_product_attention;
+    rskd_mm.utils.count_flops (the benchmarks' counter) adds B * heads * N *
+    N * (d + dv)."""
     from mmengine.analysis import FlopAnalyzer
 
     from rskd_mm.models.backbones.dpctnet import Attention
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_edpctnet',
-        osp.join(REPO_ROOT, 'tools/analysis_tools/benchmark_edpctnet.py'))
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    x = torch.rand(1, 10, 8)
-    flops = FlopAnalyzer(
-        Attention(8, 2),
-        inputs=x).set_op_handle('aten::scaled_dot_product_attention',
-                                bench.sdpa_flop_jit)
+    from rskd_mm.utils import count_flops
+    model, x = Attention(8, 2), torch.rand(1, 10, 8)
     # qkv 10*8*24 + proj 10*8*8 = 2560; attention 2 heads*10*10*(4+4) = 1600
-    assert flops.total() == 2560 + 1600
+    assert FlopAnalyzer(model, inputs=x).total() == 2560
+    assert count_flops(model, x) == 2560 + 1600

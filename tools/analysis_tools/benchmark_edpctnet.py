@@ -68,32 +68,14 @@ def build(config, prune_config, fix_subnet, ratio):
     return dense.eval(), pruned.eval(), how
 
 
-def sdpa_flop_jit(inputs, outputs):
-    """Multiply-accumulates of ``scaled_dot_product_attention`` (mmengine's
-    counter has no handle for it): ``q k^T`` and ``attn v``, ``B * heads *
-    Nq * Nk * (d + dv)``."""
-    from mmengine.analysis.jit_handles import get_shape
-    q, k, v = (get_shape(t) for t in inputs[:3])
-    batch = 1
-    for dim in q[:-2]:
-        batch *= dim
-    return batch * q[-2] * k[-2] * (q[-1] + v[-1])
-
-
 def complexity(model, size):
-    """Parameters and FLOPs (mmengine's ``FlopAnalyzer``, one
-    multiply-accumulate = one FLOP, the attention's matrix products
-    included)."""
-    from mmengine.analysis import FlopAnalyzer
+    """Parameters and FLOPs (mmengine's ``FlopAnalyzer``, the attention's
+    matrix products included: ``rskd_mm.utils.count_flops``)."""
+    from rskd_mm.utils import count_flops
     x = torch.rand(1, 3, size, size)
     params = sum(p.numel() for p in model.parameters())
     with torch.no_grad():
-        flops = FlopAnalyzer(
-            model,
-            inputs=x).set_op_handle('aten::scaled_dot_product_attention',
-                                    sdpa_flop_jit)
-        flops.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
-        flops = flops.total()
+        flops = count_flops(model, x)
     return dict(params=params, flops=flops)
 
 

@@ -662,12 +662,11 @@ def complexity(config, input_shape, cache):
     if config in cache:
         return cache[config]
     import torch
-    from mmengine.analysis import get_model_complexity_info
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     import rskd_mm  # noqa: F401
-    from rskd_mm.utils import strip_teacher_checkpoints
+    from rskd_mm.utils import count_flops, strip_teacher_checkpoints
     cfg = Config.fromfile(osp.join(ROOT, config))
     model_cfg = strip_teacher_checkpoints(cfg.model)
     if model_cfg.get('type') == 'RSKDEnsembleTeacher':
@@ -677,12 +676,10 @@ def complexity(config, input_shape, cache):
     from mmengine.registry import MODELS
     model = MODELS.build(model_cfg).eval()
     with torch.no_grad():
-        info = get_model_complexity_info(
-            model,
-            inputs=torch.rand(1, *input_shape),
-            show_table=False,
-            show_arch=False)
-    cache[config] = dict(params=info['params'], flops=info['flops'])
+        # mmengine's FlopAnalyzer, the attention's matrix products included
+        flops = count_flops(model, torch.rand(1, *input_shape))
+    cache[config] = dict(
+        params=sum(p.numel() for p in model.parameters()), flops=flops)
     return cache[config]
 
 
@@ -932,12 +929,13 @@ def seg_complexity(args, suite, row, cache):
     if key in cache:
         return cache[key]
     import torch
-    from mmengine.analysis import get_model_complexity_info
+
+    from rskd_mm.utils import count_flops
     _, model = build_seg_model(args, suite, row)
     x = torch.rand(1, *suite['input_shape'])
     with torch.no_grad():
-        info = get_model_complexity_info(
-            model, inputs=x, show_table=False, show_arch=False)
+        # mmengine's FlopAnalyzer, the attention's matrix products included
+        flops = count_flops(model, x)
         for _ in range(2):
             model(x)
         times = []
@@ -946,8 +944,8 @@ def seg_complexity(args, suite, row, cache):
             model(x)
             times.append(time.perf_counter() - start)
     cache[key] = dict(
-        params=info['params'],
-        flops=info['flops'],
+        params=sum(p.numel() for p in model.parameters()),
+        flops=flops,
         latency_s=statistics.median(times),
         threads=torch.get_num_threads(),
         load_1min=os.getloadavg()[0])
@@ -996,7 +994,8 @@ def dubai_table(args, suite, rows, cx_cache):
         for k, v in cx_cache.items() if 'load_1min' in v
     })
     lines.append(f'One seed (0) per row. FLOPs and latency: one {w}x{h} '
-                 'image, `mmengine.analysis` FLOPs, median of 10 forward '
+                 'image, `mmengine.analysis` FLOPs (attention included), '
+                 'median of 10 forward '
                  'passes on the CPU (2 threads; 1-minute load average '
                  f"{', '.join(loads) or '-'} when measured). Train time: "
                  'median logged iteration time x iterations.')
