@@ -220,3 +220,92 @@ def test_ensemble_variance_kd_three_members_and_gradient():
     assert members[0].grad is None and members[1].grad is None
     with pytest.raises(ValueError, match='alpha'):
         RSKDEnsembleVarianceKD(alpha=-1)
+
+
+# ------------------------------------------------ DIST readings (g), (h) --
+def _np_pearson_loss(a, b):
+    """1 - mean over rows of the Pearson correlation of a's and b's rows."""
+    a = a - a.mean(1, keepdims=True)
+    b = b - b.mean(1, keepdims=True)
+    rho = (a * b).sum(1) / (
+        np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return 1 - rho.mean()
+
+
+def _np_dist(zs, zt, tau, inter, intra):
+    ps, pt = _np_softmax(zs / tau), _np_softmax(zt / tau)
+    return tau**2 * (
+        inter * _np_pearson_loss(ps, pt) +
+        intra * _np_pearson_loss(ps.T, pt.T))
+
+
+DIST_ZS = np.random.default_rng(3).normal(size=(6, 5)) * 2
+DIST_ZT = np.random.default_rng(4).normal(size=(6, 5)) * 5
+
+
+def _config_losses(name):
+    from mmengine.config import Config
+    cfg = Config.fromfile(
+        f'configs/{name}_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+    return {
+        k: MODELS.build(v)
+        for k, v in cfg.model.distiller.distill_losses.items()
+    }, cfg.model.distiller.loss_forward_mappings
+
+
+def _apply(losses, mappings, zs, zt):
+    total = 0.0
+    for key, loss in losses.items():
+        names = list(mappings[key])  # student argument first
+        assert mappings[key][names[0]]['from_student']
+        assert not mappings[key][names[1]]['from_student']
+        total += loss(**{names[0]: zs, names[1]: zt}).item()
+    return total
+
+
+@pytest.mark.parametrize('name, golden', [
+    ('hmkd/dist', 66.18339482),
+    ('fastkd/fastkd-dist', 66.18339482),
+    ('hmkd/kl-dist', 44.52292716),
+    ('fastkd/fastkd-kl-dist', 44.52292716),
+])
+def test_dist_readings_golden(name, golden):
+    """The configs of readings (g) and (h), online and cached, compute DIST
+    (inter- and intra-class Pearson correlation of the tau-softmax outputs,
+    tau^2-scaled) and, for (h), plain KD's KL on top."""
+    losses, mappings = _config_losses(name)
+    got = _apply(losses, mappings, _t(DIST_ZS), _t(DIST_ZT))
+    assert got == pytest.approx(golden, rel=1e-6)
+    if name.endswith('kl-dist'):
+        kl = (_np_kl(_np_softmax(DIST_ZT / 4), _np_softmax(DIST_ZS / 4)) *
+              16).mean()
+        ref = kl + _np_dist(DIST_ZS, DIST_ZT, 4.0, 1.0, 1.0)
+    else:
+        ref = _np_dist(DIST_ZS, DIST_ZT, 4.0, 2.0, 2.0)
+    # mmrazor adds eps = 1e-8 to the norms' product
+    assert got == pytest.approx(ref, rel=1e-7)
+
+
+def test_dist_ignores_the_scale_of_the_predictions():
+    """Pearson correlation is invariant to an affine map of a prediction:
+    with tau large enough for the softmax to be near-linear, scaling the
+    teacher's logits changes plain KD a lot and DIST's inter term little."""
+    dist = MODELS.build(
+        dict(type='DISTLoss', inter_loss_weight=1.0, intra_loss_weight=0.0))
+    kl = MODELS.build(dict(type='KLDivergence', tau=1.0))
+    zs, zt = _t(DIST_ZS) * 0.01, _t(DIST_ZT) * 0.01
+    d1, d2 = dist(zs, zt).item(), dist(zs, zt * 3).item()
+    k1, k2 = kl(zs, zt).item(), kl(zs, zt * 3).item()
+    assert abs(d2 - d1) < 0.01 * d1
+    assert k2 > 5 * k1
+
+
+def test_kl_cosine_cached_config_is_land_use_kd_loss():
+    """The cached KL + cosine row uses the same soft loss as land-use KD."""
+    from mmengine.config import Config
+    online = Config.fromfile('configs/lukd/lukd_r18w32-vit-t8_mnv2w025_'
+                             '1xb64-3e_eurosat-64px.py')
+    cached, _ = _config_losses('fastkd/fastkd-kl-cos')
+    lukd = MODELS.build(online.model.distiller.distill_losses.loss_soft)
+    assert cached['loss_soft'](_t(DIST_ZS), _t(DIST_ZT)).item() == \
+        pytest.approx(lukd(_t(DIST_ZS), _t(DIST_ZT)).item(), rel=1e-12)

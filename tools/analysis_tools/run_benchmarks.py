@@ -260,6 +260,18 @@ EURO_DKD = 'configs/hmkd/dkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
 EURO_MIX_FAST = (
     'configs/fastkd/'
     'fastkd-mixkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_DIST = 'configs/hmkd/dist_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py'
+EURO_KL_DIST = ('configs/hmkd/'
+                'kl-dist_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_DIST_FAST = (
+    'configs/fastkd/'
+    'fastkd-dist_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_KL_DIST_FAST = (
+    'configs/fastkd/'
+    'fastkd-kl-dist_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
+EURO_KL_COS_FAST = (
+    'configs/fastkd/'
+    'fastkd-kl-cos_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py')
 SCENE_ROWS = [
     # name, label, arch, train config, test config, checkpoint, cache
     ('cnn', 'Teacher member: ResNet-18-w32 (CNN)', 'cls', EURO_CNN, EURO_CNN,
@@ -290,6 +302,17 @@ SCENE_ROWS = [
      EURO_MIX_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
     ('dkd_online', '(f) decoupled KD (DKD, beta 8), online', 'kd', EURO_DKD,
      EURO_STUDENT, 'student_epoch_{E}.pth', None),
+    ('dist_online', '(g) correlation KD (DIST), online', 'kd', EURO_DIST,
+     EURO_STUDENT, 'student_epoch_{E}.pth', None),
+    ('dist_cached', '(g) correlation KD (DIST), cached (K=4, mean target)',
+     'kd', EURO_DIST_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
+    ('kldist_online', '(h) KL + DIST correlation, online', 'kd', EURO_KL_DIST,
+     EURO_STUDENT, 'student_epoch_{E}.pth', None),
+    ('kldist_cached', '(h) KL + DIST correlation, cached (K=4, mean target)',
+     'kd', EURO_KL_DIST_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', 'k4'),
+    ('lukd_cached', 'Land-use KD loss (KL + cosine), cached (K=4, mean '
+     'target)', 'kd', EURO_KL_COS_FAST, EURO_STUDENT, 'student_epoch_{E}.pth',
+     'k4'),
 ] + [
     # the K ablation of cached KD (K=4 is ls_cached)
     (f'ls_cached_k{k}', f'(a) logit standardisation, cached (K={k} draws)',
