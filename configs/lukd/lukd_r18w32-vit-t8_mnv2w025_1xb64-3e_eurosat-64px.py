@@ -2,21 +2,14 @@
 # soft loss (RSKDKLCosineKD), with the same ensemble teacher, student and
 # schedule as the EuroSAT HMKD config so that the losses compare directly
 # (the paper's VGG16 -> MobileNetV2 setting is lukd_vgg16_mobilenetv2_...).
-_base_ = ['../hmkd/hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py']
+# The loss is kd-losses-fusion.py's kl_cos, shared with the cached form
+# (../fastkd/fastkd-kl-cos_...).
+_base_ = [
+    '../hmkd/hmkd_r18w32-vit-t8_mnv2w025_1xb64-3e_eurosat-64px.py',
+    '../_base_/models/kd-losses-fusion.py'
+]
 
 model = dict(
     distiller=dict(
-        distill_losses=dict(
-            _delete_=True,
-            loss_soft=dict(
-                type='RSKDKLCosineKD',
-                tau=4.0,
-                kl_weight=1.0,
-                cos_weight=1.0,
-                cosine_input='probs',
-                loss_weight=1.0)),
-        loss_forward_mappings=dict(
-            _delete_=True,
-            loss_soft=dict(
-                preds_S=dict(from_student=True, recorder='logits'),
-                preds_T=dict(from_student=False, recorder='logits')))))
+        distill_losses=_base_.kl_cos_losses,
+        loss_forward_mappings=_base_.kl_cos_mappings))
