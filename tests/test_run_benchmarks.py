@@ -270,6 +270,12 @@ def test_scene_suite_on_any_folder(tiny_scene_root, tmp_path):
     assert cells[5] == '-'  # plain KD was not run: no pair
     assert float(cells[7]) > 0  # wall time per seed
     assert float(cells[8]) > 0  # the cache, built once
+    assert cells[9] == '-'  # its online form (plain KD) was not run
+    # an online row has no cached-vs-online pair
+    student = [
+        ln for ln in table.splitlines() if ln.startswith('| Student alone')
+    ][0]
+    assert student.split('|')[-2].strip() == '-'
     assert '| Plain KD (KL, tau 4) | not run |' in table
     again = run_tool(cmd)
     assert 'running' not in again

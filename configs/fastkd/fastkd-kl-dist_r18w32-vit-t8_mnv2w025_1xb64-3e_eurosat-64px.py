@@ -2,7 +2,8 @@
 # the hybrid teacher runs once per image and augmentation draw (K=4); the
 # student trains on fresh random views towards the teacher's prediction
 # averaged over the image's K cached draws (target='mean'), as the default
-# cached HMKD (fastkd-hmkd_*), with this loss in place of KL alone.
+# cached HMKD (fastkd-hmkd_*). Today this is the default cached HMKD;
+# this name pins the reading if the default changes.
 #   python tools/cache_teacher_outputs.py THIS_CONFIG
 #   python tools/train.py THIS_CONFIG
 _base_ = [

@@ -1,6 +1,7 @@
 # HMKD-Net at demo size on the synthetic scene set: the ResNet-18-w32 + tiny
 # ViT ensemble distils a MobileNetV2-w0.25 with HMKD's default loss (KL at
-# tau 4 on the fused output; see configs/hmkd/README.md). Same recipe as the
+# tau 4 plus DIST's correlation terms on the fused output; see
+# configs/hmkd/README.md). Same recipe as the
 # UC Merced config, models small enough for a CPU.
 _base_ = [
     '../demo/mobilenetv2-w025_1xb32-30e_demo-scene-64px.py',

@@ -263,20 +263,25 @@ def _apply(losses, mappings, zs, zt):
     return total
 
 
-@pytest.mark.parametrize('name, golden', [
-    ('hmkd/dist', 66.18339482),
-    ('fastkd/fastkd-dist', 66.18339482),
-    ('hmkd/kl-dist', 44.52292716),
-    ('fastkd/fastkd-kl-dist', 44.52292716),
-])
+@pytest.mark.parametrize(
+    'name, golden',
+    [
+        ('hmkd/dist', 66.18339482),
+        ('fastkd/fastkd-dist', 66.18339482),
+        ('hmkd/kl-dist', 44.52292716),
+        ('fastkd/fastkd-kl-dist', 44.52292716),
+        # the default HMKD, online and cached, is reading (h)
+        ('hmkd/hmkd', 44.52292716),
+        ('fastkd/fastkd-hmkd', 44.52292716),
+    ])
 def test_dist_readings_golden(name, golden):
     """The configs of readings (g) and (h), online and cached, compute DIST
     (inter- and intra-class Pearson correlation of the tau-softmax outputs,
-    tau^2-scaled) and, for (h), plain KD's KL on top."""
+    tau^2-scaled) and, for (h) and the default, plain KD's KL on top."""
     losses, mappings = _config_losses(name)
     got = _apply(losses, mappings, _t(DIST_ZS), _t(DIST_ZT))
     assert got == pytest.approx(golden, rel=1e-6)
-    if name.endswith('kl-dist'):
+    if name.endswith(('kl-dist', 'hmkd')):
         kl = (_np_kl(_np_softmax(DIST_ZT / 4), _np_softmax(DIST_ZS / 4)) *
               16).mean()
         ref = kl + _np_dist(DIST_ZS, DIST_ZT, 4.0, 1.0, 1.0)

@@ -320,6 +320,19 @@ SCENE_ROWS = [
     for k in (1, 2, 8, 16)
 ]
 
+# each cached row's online counterpart (the same loss, the teacher run every
+# step): the scene table pairs them, cached minus online
+SCENE_ONLINE_OF = dict(
+    ls_cached='ls_online',
+    mean_cached='kd',
+    clean_cached='kd',
+    mix_cached='mix_online',
+    dist_cached='dist_online',
+    kldist_cached='kldist_online',
+    lukd_cached='lukd',
+    **{f'ls_cached_k{k}': 'ls_online'
+       for k in (1, 2, 8, 16)})
+
 
 def scene_suite(args):
     """The scene suite for --data-root DIR (the data set folder itself)."""
@@ -346,7 +359,8 @@ def scene_suite(args):
             seeds=(0, ) if teacher else None,
             needs=needs,
             cache=bool(cache))
-        row.update(arch=arch, cache_name=cache)
+        row.update(
+            arch=arch, cache_name=cache, online=SCENE_ONLINE_OF.get(name))
         rows.append(row)
     return dict(
         # named relative to the project, never by this machine's path
@@ -860,7 +874,8 @@ def fmt_diff(d):
 def scene_table(args, suite_name, suite, rows):
     """Mean +/- std of test (and last-epoch val) top-1 per row, each KD
     row's paired difference to the student alone and to plain KD with a
-    95% confidence interval over the seeds, and the wall time per row."""
+    95% confidence interval over the seeds, the wall time per row, and each
+    cached row's paired difference to the same loss online."""
     metric = suite['metric']
     acc, val = {}, {}
     for r in rows:
@@ -875,8 +890,9 @@ def scene_table(args, suite_name, suite, rows):
     lines = [
         '| Row | Test top-1 (%) | Val top-1 (%) | Seeds | Test: vs student '
         'alone [95% CI] | Test: vs plain KD [95% CI] | Val: vs plain KD '
-        '[95% CI] | Train wall (s/seed) | Teacher cache (s, once) |',
-        '|---|---|---|---|---|---|---|---|---|'
+        '[95% CI] | Train wall (s/seed) | Teacher cache (s, once) | '
+        'Test: cached vs online [95% CI] |',
+        '|---|---|---|---|---|---|---|---|---|---|'
     ]
     for r in rows:
         row = r['row']
@@ -897,12 +913,15 @@ def scene_table(args, suite_name, suite, rows):
             if kd_row and name != 'kd' else '-'
         val_vs_kd = fmt_diff(paired_diff(val[name], val.get('kd', {}))) \
             if kd_row and name != 'kd' else '-'
+        # cached minus the same loss online, paired over seeds
+        vs_online = fmt_diff(paired_diff(tests, acc.get(row['online'], {}))) \
+            if row.get('online') else '-'
         seeds = ','.join(str(s) for s in sorted(tests)) or '-'
         wall = f'{statistics.mean(walls):.0f}' if walls else '-'
         lines.append(
             f"| {row['label']} | {fmt_mean(list(tests.values()))} | "
             f'{fmt_mean(list(val[name].values()))} | {seeds} | {vs_student}'
-            f' | {vs_kd} | {val_vs_kd} | {wall} | {cache_s} |')
+            f' | {vs_kd} | {val_vs_kd} | {wall} | {cache_s} | {vs_online} |')
     return '\n'.join(lines)
 
 
