@@ -314,9 +314,15 @@ SCENE_ROWS = [
      'target)', 'kd', EURO_KL_COS_FAST, EURO_STUDENT, 'student_epoch_{E}.pth',
      'k4'),
 ] + [
-    # the K ablation of cached KD (K=4 is ls_cached)
+    # the K ablation of cached KD, exact replay (K=4 is ls_cached)
     (f'ls_cached_k{k}', f'(a) logit standardisation, cached (K={k} draws)',
      'kd', EURO_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', f'k{k}')
+    for k in (1, 2, 8, 16)
+] + [
+    # the K ablation of the default cached design, the mean target over K
+    # draws (K=4 is kldist_cached)
+    (f'kldist_cached_k{k}', f'(h) KL + DIST, cached (K={k}, mean target)',
+     'kd', EURO_KL_DIST_FAST, EURO_STUDENT, 'student_epoch_{E}.pth', f'k{k}')
     for k in (1, 2, 8, 16)
 ]
 
@@ -331,6 +337,8 @@ SCENE_ONLINE_OF = dict(
     kldist_cached='kldist_online',
     lukd_cached='lukd',
     **{f'ls_cached_k{k}': 'ls_online'
+       for k in (1, 2, 8, 16)},
+    **{f'kldist_cached_k{k}': 'kldist_online'
        for k in (1, 2, 8, 16)})
 
 
