@@ -280,6 +280,18 @@ def test_scene_suite_on_any_folder(tiny_scene_root, tmp_path):
     again = run_tool(cmd)
     assert 'running' not in again
     assert again.count('done, skipped') == 13
+    # --vs adds a test and a val column of paired differences to a row:
+    # against the student alone, the same pairs as the fixed column
+    run_tool(cmd + ['--tables-only', '--vs', 'student'])
+    table = (work / 'scene' / 'results.md').read_text()
+    assert 'Test: vs Student alone: MobileNetV2-w0.25 [95% CI] |' in table
+    line = [
+        ln for ln in table.splitlines() if ln.startswith('| (c) draw-averaged')
+    ][0]
+    cells = [c.strip() for c in line.split('|')[1:-1]]
+    assert len(cells) == 12
+    assert cells[10] == cells[4]
+    assert cells[11].count('[') == 1  # val: paired over both seeds
 
 
 def test_scene_suite_refuses_a_folder_without_classes(tmp_path, repo_root):

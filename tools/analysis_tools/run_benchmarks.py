@@ -902,6 +902,14 @@ def scene_table(args, suite_name, suite, rows):
         'Test: cached vs online [95% CI] |',
         '|---|---|---|---|---|---|---|---|---|---|'
     ]
+    # --vs ROW ...: the paired differences to more rows, test and val
+    others = [o for o in (getattr(args, 'vs', None) or []) if o in acc]
+    for other in others:
+        label = next(r['row']['label'] for r in rows
+                     if r['row']['name'] == other)
+        lines[0] += (f' Test: vs {label} [95% CI] | Val: vs {label} '
+                     '[95% CI] |')
+        lines[1] += '---|---|'
     for r in rows:
         row = r['row']
         name = row['name']
@@ -930,6 +938,11 @@ def scene_table(args, suite_name, suite, rows):
             f"| {row['label']} | {fmt_mean(list(tests.values()))} | "
             f'{fmt_mean(list(val[name].values()))} | {seeds} | {vs_student}'
             f' | {vs_kd} | {val_vs_kd} | {wall} | {cache_s} | {vs_online} |')
+        for other in others:
+            pair = kd_row and name not in (other, 'student')
+            lines[-1] += ' ' + ' | '.join(
+                fmt_diff(paired_diff(a[name], a[other])) if pair else '-'
+                for a in (acc, val)) + ' |'
     return '\n'.join(lines)
 
 
@@ -1470,6 +1483,13 @@ def parse_args(argv=None):
         help='extra --cfg-options of every training step (e.g. '
         'a short schedule for a smoke run: train_cfg.max_iters=4)')
     p.add_argument('--tables-only', action='store_true')
+    p.add_argument(
+        '--vs',
+        nargs='+',
+        default=[],
+        metavar='ROW',
+        help='scene suite: also pair every KD row with these rows (a '
+        'test and a val column each), e.g. --vs lukd kldist_online')
     p.add_argument(
         '--regenerate',
         action='store_true',
