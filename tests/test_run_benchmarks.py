@@ -333,3 +333,32 @@ def test_scene_subset_is_balanced_reproducible_and_checked(
         str(tmp_path / 'a' / 'meta' / 'train.txt'),
         str(tmp_path / 'a' / 'images'),
         num_classes=8)
+
+
+def test_convergence_table_reads_the_last_epochs(tmp_path):
+    """The scene results' convergence table: the mean over seeds of each
+    row's validation top-1 at its last epochs, from mmengine's scalars."""
+    import types
+    rb = _runner_module()
+    args = types.SimpleNamespace(work_root=str(tmp_path))
+    for seed, offset in ((0, 0.0), (1, 2.0)):
+        vis = tmp_path / 'scene' / 'kd' / f'seed{seed}' / '2026' / 'vis_data'
+        vis.mkdir(parents=True)
+        recs = [{
+            'loss': 1.0,
+            'step': 1
+        }] + [{
+            'accuracy/top1': 50.0 + e + offset,
+            'step': e
+        } for e in range(1, 8)]
+        (vis / 'scalars.json').write_text('\n'.join(map(json.dumps, recs)))
+    rows = [
+        dict(row=dict(name='kd', label='Plain KD'), tests=[(0, {}), (1, {})]),
+        dict(row=dict(name='student', label='Student'), tests=[])
+    ]
+    table = rb.convergence_table(args, 'scene', rows, last=3)
+    lines = table.splitlines()
+    assert lines[0] == '| Row | Seeds | epoch -2 | epoch -1 | last epoch |'
+    # epochs 5, 6, 7 averaged over offsets 0 and 2; no line for no results
+    assert lines[2:] == ['| Plain KD | 2 | 56.00 | 57.00 | 58.00 |']
+    assert rb.convergence_table(args, 'scene', rows[1:]) == ''

@@ -946,11 +946,42 @@ def scene_table(args, suite_name, suite, rows):
     return '\n'.join(lines)
 
 
+def convergence_table(args, suite_name, rows, last=5):
+    """Mean validation top-1 over each row's seeds at each of its last
+    epochs: flat when the schedule has converged."""
+    lines = []
+    for r in rows:
+        name = r['row']['name']
+        curves = [
+            _val_curve(d) for d in (row_dir(args, suite_name, name, s)
+                                    for s, _ in r['tests']) if osp.isdir(d)
+        ]
+        curves = [c for c in curves if len(c) >= last]
+        if not curves:
+            continue
+        n = min(len(c) for c in curves)
+        means = [
+            statistics.mean(c[i] for c in curves) for i in range(n - last, n)
+        ]
+        lines.append(f"| {r['row']['label']} | {len(curves)} | " +
+                     ' | '.join(f'{m:.2f}' for m in means) + ' |')
+    if not lines:
+        return ''
+    head = ' | '.join(f'epoch -{i}' if i else 'last epoch'
+                      for i in range(last - 1, -1, -1))
+    return '\n'.join(
+        [f'| Row | Seeds | {head} |', '|---|---|' + '---|' * last] + lines)
+
+
 def write_scene_results(args, suite_name, suite):
     """Print the scene table and write it (with the protocol) to
     ``--results`` (default: WORK_ROOT/scene/results.md), atomically."""
     rows = collect(args, suite_name, suite)
     table = scene_table(args, suite_name, suite, rows)
+    curves = convergence_table(args, suite_name, rows)
+    if curves:
+        table += ('\n\nConvergence: validation top-1 (%) at the last epochs, '
+                  'mean over seeds\n\n' + curves)
     seeds = ', '.join(str(s) for s in args.seeds)
     text = (f"# {suite['title']}\n\n"
             f"{len(suite['classes'])} classes, {suite['img_size']} px, "
