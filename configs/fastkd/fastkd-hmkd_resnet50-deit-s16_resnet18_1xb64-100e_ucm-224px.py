@@ -1,10 +1,11 @@
 # Fast KD (cached teacher), HMKD-Net's default: the hybrid teacher runs once
-# per image and augmentation draw (tools/cache_teacher_outputs.py); the
-# student trains on fresh random views towards the teacher's prediction
-# averaged over the image's K cached draws, log mean_k softmax(z_k)
-# (target='mean': variance-reduced targets), with the default loss (KL at
-# tau 4 plus DIST's correlation terms). configs/hmkd/README.md has the comparison behind this choice;
-# fastkd-lskd_* replays the exact draws with logit standardisation instead.
+# per image and augmentation draw (tools/cache_teacher_outputs.py); the student
+# trains on fresh random views towards the teacher's prediction averaged over
+# the image's K cached draws, log mean_k softmax(z_k) (target='mean':
+# variance-reduced targets), with the default loss (KL at tau 4 plus DIST's
+# correlation terms). configs/hmkd/README.md has the comparison behind this
+# choice; fastkd-lskd_* replays the exact draws with logit standardisation
+# instead.
 #   python tools/cache_teacher_outputs.py THIS_CONFIG
 #   python tools/train.py THIS_CONFIG
 _base_ = ['../hmkd/hmkd_resnet50-deit-s16_resnet18_1xb64-100e_ucm-224px.py']

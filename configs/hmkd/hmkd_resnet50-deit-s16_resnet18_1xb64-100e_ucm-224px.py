@@ -1,7 +1,7 @@
 # HMKD-Net on UC Merced: the hybrid ResNet-50 + ViT-S/16 ensemble teacher
-# distils a ResNet-18 student with HMKD's default loss (KL at tau 4 plus
-# DIST's correlation terms on the fused output; see README.md) plus the student's own cross-entropy; the
-# logit-standardised loss is lskd_...
+# distils a ResNet-18 student with HMKD's default loss (KL at tau 4 plus DIST's
+# correlation terms on the fused output; see README.md) plus the student's own
+# cross-entropy; the logit-standardised loss is lskd_...
 # Train the two members first with their baseline configs (see README.md).
 _base_ = [
     '../baselines/resnet18_1xb64-100e_ucm-224px.py',
