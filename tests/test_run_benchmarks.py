@@ -362,3 +362,73 @@ def test_convergence_table_reads_the_last_epochs(tmp_path):
     # epochs 5, 6, 7 averaged over offsets 0 and 2; no line for no results
     assert lines[2:] == ['| Plain KD | 2 | 56.00 | 57.00 | 58.00 |']
     assert rb.convergence_table(args, 'scene', rows[1:]) == ''
+
+
+def test_dubai_akd_suite_designs_on_a_carved_tile(tmp_path):
+    """The AKD ablation: the design tile is carved out of the training
+    tiles (never trained on by any row), each design candidate is tested on
+    it with its own options, the reported rows are tested on meta/val.txt
+    with paired seeds, and the tables pair every KD row with no KD."""
+    m = _runner_module()
+    data = tmp_path / 'data' / 'dubai_aerial' / 'meta'
+    data.mkdir(parents=True)
+    train = [f'tile{t}_image_part_00{p}' for t in (1, 7) for p in (1, 2)]
+    (data / 'train.txt').write_text('\n'.join(train) + '\n')
+    (data / 'val.txt').write_text('tile3_image_part_001\n')
+    args = m.parse_args([
+        '--suite', 'dubai_akd', '--data-root',
+        str(tmp_path / 'data'), '--work-root',
+        str(tmp_path / 'work')
+    ])
+    suite = m.SUITES['dubai_akd']
+    rows = [r for r in suite['rows'] if r['name'] in ('d_akd_p8', 'edp_akd')]
+    steps = m.plan(args, 'dubai_akd', suite, rows)
+    train_ann, design_ann = (
+        tmp_path / 'work' / 'dubai_akd' / 'splits' / f'{n}.txt'
+        for n in ('train', 'design_val'))
+    assert train_ann.read_text().split() == train[:2]
+    assert design_ann.read_text().split() == train[2:]
+    by_key = {(s['row'], s['seed'], s['step']): s['cmd'] for s in steps}
+    # teacher and pruning first, once; reported rows on 3 paired seeds
+    assert [k for k in by_key if k[2] == 'train'] == [('teacher', 0, 'train'),
+                                                      ('pruned', 0, 'train'),
+                                                      ('d_akd_p8', 0, 'train'),
+                                                      ('edp_akd', 0, 'train'),
+                                                      ('edp_akd', 1, 'train'),
+                                                      ('edp_akd', 2, 'train')]
+    for key, cmd in by_key.items():
+        if key[2] == 'train':
+            assert f'train_dataloader.dataset.ann_file={train_ann}' in cmd
+    design_train = by_key[('d_akd_p8', 0, 'train')]
+    assert 'model.distiller.distill_losses.loss_akd.pool_size=(8,8)' \
+        in design_train
+    assert f'test_dataloader.dataset.ann_file={design_ann}' in by_key[(
+        'd_akd_p8', 0, 'test')]
+    for seed in (0, 1, 2):
+        test = by_key[('edp_akd', seed, 'test')]
+        assert 'test_dataloader.dataset.ann_file=meta/val.txt' in test
+        assert not any(str(design_ann) in c for c in test)
+        assert f'randomness.seed={seed}' in by_key[('edp_akd', seed, 'train')]
+
+    # the tables from result files: paired differences over the seeds
+    def result(row, seed, miou):
+        d = tmp_path / 'work' / 'dubai_akd' / row / f'seed{seed}'
+        d.mkdir(parents=True, exist_ok=True)
+        (d / 'test.json').write_text(
+            json.dumps(dict(metrics={
+                'mIoU': miou,
+                'aAcc': 50.0
+            })))
+
+    pairs = ((30.0, 32.0), (31.0, 34.0), (29.0, 31.0))
+    for seed, (base, akd) in enumerate(pairs):
+        result('edp', seed, base)
+        result('edp_akd', seed, akd)
+    result('d_edp', 0, 20.0)
+    result(f'd_akd_{m.DUBAI_AKD_CHOICE}', 0, 21.5)
+    design, report = m.dubai_akd_tables(args, suite,
+                                        m.collect(args, 'dubai_akd', suite))
+    assert '(chosen) | 21.50 | +1.50 |' in design
+    # differences 2, 3, 2: mean 2.33, t(2) = 4.303, sd 0.577
+    assert '| 30.00 +/- 1.00 | 0,1,2 | - |' in report
+    assert '+2.33 [+0.90, +3.77] *' in report

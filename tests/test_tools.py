@@ -561,3 +561,31 @@ model = dict(
         *opts
     ])
     assert osp.isfile(osp.join(work_dir, 'student_epoch_1.pth'))
+
+
+def test_demo_rewrites_a_data_set_of_other_split_sizes(tmp_path):
+    """The demo's data step: a set written with other split sizes (e.g. by
+    an older demo with a smaller test split) is completed to the sizes
+    asked, keeping its existing (identical) images; a set of the right
+    sizes is left as it is."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'run_demo', osp.join(REPO_ROOT, 'tools', 'run_demo.py'))
+    run_demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_demo)
+    from rskd_mm.datasets import SCENE_CLASSES, generate_scene_dataset
+
+    root = tmp_path / 'scene'
+    assert run_demo.split_sizes(str(root)) is None
+    generate_scene_dataset(str(root), num_per_class=(2, 1, 1), size=64)
+    first = (root / 'images' / 'water' / 'water_test_0000.png').read_bytes()
+    n = len(SCENE_CLASSES)
+    assert run_demo.split_sizes(str(root)) == [2 * n, n, n]
+
+    assert run_demo.prepare_data(str(root), (2, 1, 3)) == str(root)
+    assert run_demo.split_sizes(str(root)) == [2 * n, n, 3 * n]
+    assert (root / 'images' / 'water' /
+            'water_test_0000.png').read_bytes() == first
+    meta = (root / 'meta' / 'test.txt').stat().st_mtime_ns
+    run_demo.prepare_data(str(root), (2, 1, 3))  # right sizes: untouched
+    assert (root / 'meta' / 'test.txt').stat().st_mtime_ns == meta

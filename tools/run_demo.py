@@ -71,9 +71,12 @@ def parse_args(argv=None):
         '--num-per-class',
         type=int,
         nargs=3,
-        default=(60, 20, 20),
+        default=(60, 20, 200),
         metavar=('TRAIN', 'VAL', 'TEST'),
-        help='synthetic images per class and split')
+        help='synthetic images per class and split (the test split is '
+        'large so that a few images do not decide the ranking: 1,600 test '
+        'images give a standard error of about 0.8 points at 90%% top-1, '
+        '160 gave 2.4)')
     return parser.parse_args(argv)
 
 
@@ -92,6 +95,33 @@ def run(cmd, log_file):
                            f'{" ".join(cmd)}\n--- {log_file} (tail) ---\n'
                            f'{tail}')
     return elapsed
+
+
+def split_sizes(data_root):
+    """Images listed in the train, val and test files (None if any is
+    missing)."""
+    sizes = []
+    for split in ('train', 'val', 'test'):
+        path = osp.join(data_root, 'meta', f'{split}.txt')
+        if not osp.isfile(path):
+            return None
+        with open(path) as f:
+            sizes.append(sum(1 for line in f if line.strip()))
+    return sizes
+
+
+def prepare_data(data_root, num_per_class):
+    """Write the synthetic set on first use, or again when its splits have
+    other sizes than asked (e.g. a set of an older demo): images are a pure
+    function of (seed, split, index), so existing files are kept and only
+    the missing ones written. Returns the absolute data root."""
+    from rskd_mm.datasets import SCENE_CLASSES, generate_scene_dataset
+    data_root = osp.abspath(data_root)
+    wanted = [n * len(SCENE_CLASSES) for n in num_per_class]
+    if split_sizes(data_root) != wanted:
+        print(f'writing the synthetic scene data set to {data_root}')
+        generate_scene_dataset(data_root, num_per_class=num_per_class)
+    return data_root
 
 
 def last_checkpoint(work_dir):
@@ -121,12 +151,8 @@ def count_params(config, cfg_options):
 def main(argv=None):
     args = parse_args(argv)
     import rskd_mm  # noqa: F401  (compatibility layer for count_params)
-    from rskd_mm.datasets import generate_scene_dataset
 
-    data_root = osp.abspath(args.data_root)
-    if not osp.isfile(osp.join(data_root, 'meta', 'test.txt')):
-        print(f'writing the synthetic scene data set to {data_root}')
-        generate_scene_dataset(data_root, num_per_class=args.num_per_class)
+    data_root = prepare_data(args.data_root, args.num_per_class)
 
     work_dir = osp.abspath(args.work_dir)
     os.makedirs(work_dir, exist_ok=True)

@@ -222,7 +222,7 @@ def _save_png(array: np.ndarray, path: str, mode=None) -> None:
 
 
 def generate_scene_dataset(root: str,
-                           num_per_class: Sequence[int] = (60, 20, 20),
+                           num_per_class: Sequence[int] = (60, 20, 200),
                            size: int = 64,
                            seed: int = 0,
                            classes: Sequence[str] = SCENE_CLASSES) -> dict:

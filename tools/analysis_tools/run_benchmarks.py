@@ -14,8 +14,12 @@ test) run with the project's own tools (``tools/train.py``,
 ``tools/test.py``, ``tools/cache_teacher_outputs.py``,
 ``tools/pruning/export_pruned.py``,
 ``tools/model_converters/distill_to_student.py``) as subprocesses. Suites:
-``eurosat`` (scene classification, 3 seeds) and ``dubai`` (DP-CTNet ->
-pruning -> EDP-CTNet without KD / AKD / CWD / both, one seed); a row's
+``eurosat`` (scene classification, 3 seeds), ``dubai`` (DP-CTNet ->
+pruning -> EDP-CTNet without KD / AKD / CWD / both, one seed),
+``dubai_akd`` (the AKD ablation: AKD designs compared on a validation tile
+carved out of the training tiles, then no KD / AKD / CWD / both on paired
+seeds; its tables go to WORK_ROOT/dubai_akd/results.md) and ``scene`` (any
+scene-classification folder given as --data-root); a row's
 prerequisites (e.g. the teacher of a KD row) run first. Each step writes its
 result file atomically when it finishes, and a step whose result exists is
 skipped, so an interrupted run resumes where it stopped. Progress is printed
@@ -80,9 +84,13 @@ def _row(name,
          needs=(),
          cache=False,
          model=None,
-         kind=None):
+         kind=None,
+         options=(),
+         split=None):
     return dict(
         kind=kind,
+        options=tuple(options),
+        split=split,
         name=name,
         label=label,
         role=role,
@@ -242,6 +250,143 @@ SUITES = {
                 kind='edp_kd'),
         ]),
 }
+
+# The AKD ablation on Dubai (issue 13): the AKD design is chosen on a
+# validation tile carved out of the training tiles (tile 7, fixed before any
+# run), never on the reported tiles; the teacher, the pruning and every
+# fine-tuning train on the remaining training tiles. Then no KD / AKD (the
+# chosen design) / CWD / AKD + CWD are fine-tuned from the same pruned
+# weights with paired seeds and tested on the reported tiles
+# (meta/val.txt). Results: WORK_ROOT/dubai_akd/results.md.
+DUBAI_DESIGN_TILE = 'tile7'
+AKD_KEY = 'model.distiller.distill_losses.loss_akd'
+AKD_MAP = 'model.distiller.loss_forward_mappings.loss_akd'
+#: the AKD candidates of the design step: (name, label, config, options)
+DUBAI_AKD_DESIGNS = (
+    ('w10', 'AKD on the fused stage-1 features, weight 10', DUBAI_AKD,
+     (f'{AKD_KEY}.loss_weight=10.0', )),
+    ('w50', 'AKD on the fused stage-1 features, weight 50 (the configs)',
+     DUBAI_AKD, ()),
+    ('w200', 'AKD on the fused stage-1 features, weight 200', DUBAI_AKD,
+     (f'{AKD_KEY}.loss_weight=200.0', )),
+    ('p8', 'AKD on the fused stage-1 features, weight 50, 8x8 grid', DUBAI_AKD,
+     (f'{AKD_KEY}.pool_size=(8,8)', )),
+    ('logits', 'AKD on the logits, weight 50', DUBAI_AKD,
+     (f'{AKD_MAP}.preds_S.recorder=logits',
+      f'{AKD_MAP}.preds_T.recorder=logits')),
+    ('cwd', 'AKD on the fused stage-1 features, weight 50, + CWD',
+     DUBAI_AKD_CWD, ()),
+)
+#: the design chosen on the design tile (docs/results.md, "AKD on Dubai")
+DUBAI_AKD_CHOICE = 'w50'
+DUBAI_AKD_SEEDS = (0, 1, 2)
+
+
+def _dubai_akd_rows():
+    choice = dict((d[0], d[3]) for d in DUBAI_AKD_DESIGNS)[DUBAI_AKD_CHOICE]
+    rows = [
+        _row(
+            'teacher',
+            'Teacher: DP-CTNet (tiny)',
+            'teacher',
+            DUBAI_TEACHER,
+            train_config=DUBAI_TEACHER,
+            checkpoint=LAST,
+            seeds=(0, ),
+            split='report'),
+        _row(
+            'pruned', 'DP-CTNet pruned to 25% channels (L1, both '
+            'paths), before fine-tuning',
+            'student',
+            DUBAI_EDP,
+            train_config=DUBAI_PRUNE,
+            checkpoint='pruned.pth',
+            seeds=(0, ),
+            needs=('teacher', ),
+            kind='prune',
+            split='report'),
+        _row(
+            'd_edp',
+            'EDP-CTNet, fine-tuned without KD',
+            'student',
+            DUBAI_EDP,
+            train_config=DUBAI_EDP,
+            checkpoint=LAST,
+            seeds=(0, ),
+            needs=('pruned', ),
+            kind='edp',
+            split='design'),
+    ]
+    for name, label, config, options in DUBAI_AKD_DESIGNS:
+        rows.append(
+            _row(
+                f'd_akd_{name}',
+                f'EDP-CTNet + {label}',
+                'student',
+                DUBAI_EDP,
+                train_config=config,
+                checkpoint='student.pth',
+                seeds=(0, ),
+                needs=('teacher', 'pruned'),
+                kind='edp_kd',
+                options=options,
+                split='design'))
+    for name, label, config, options in (
+        ('edp', 'EDP-CTNet, fine-tuned without KD', DUBAI_EDP, ()),
+        ('edp_akd', f'EDP-CTNet + AKD (design {DUBAI_AKD_CHOICE})', DUBAI_AKD,
+         choice), ('edp_cwd', 'EDP-CTNet + CWD (logits)', DUBAI_CWD, ()),
+        ('edp_akd_cwd', f'EDP-CTNet + AKD (design {DUBAI_AKD_CHOICE}) + '
+         'CWD', DUBAI_AKD_CWD, choice)):
+        rows.append(
+            _row(
+                name,
+                label,
+                'student',
+                DUBAI_EDP,
+                train_config=config,
+                checkpoint=LAST if name == 'edp' else 'student.pth',
+                seeds=DUBAI_AKD_SEEDS,
+                needs=('pruned', ) if name == 'edp' else ('teacher', 'pruned'),
+                kind='edp' if name == 'edp' else 'edp_kd',
+                options=options,
+                split='report'))
+    return rows
+
+
+SUITES['dubai_akd'] = dict(
+    SUITES['dubai'],
+    title='Dubai aerial segmentation: the AKD ablation (design on a '
+    'carved-out validation tile, paired seeds on the reported tiles)',
+    check='meta/train.txt',
+    rows=_dubai_akd_rows())
+DUBAI_SUITES = ('dubai', 'dubai_akd')
+
+
+def dubai_splits(args, suite):
+    """The training tiles without the design tile, and the design tile:
+    annotation files (one stem per line) written under
+    WORK_ROOT/dubai_akd/splits, returned as absolute paths."""
+    data = osp.abspath(osp.join(args.data_root, suite['data']))
+    ann = osp.join(data, 'meta', 'train.txt')
+    with open(ann) as f:
+        stems = [line.strip() for line in f if line.strip()]
+    design = [s for s in stems if s.split('_')[0] == DUBAI_DESIGN_TILE]
+    train = [s for s in stems if s not in design]
+    if not design or not train:
+        raise ValueError(f'{ann}: the design tile {DUBAI_DESIGN_TILE!r} '
+                         f'must be one of several training tiles; it has '
+                         f'{len(design)} of {len(stems)} stems')
+    out = osp.join(args.work_root, 'dubai_akd', 'splits')
+    paths = []
+    for name, lines in (('train', train), ('design_val', design)):
+        path = osp.join(out, f'{name}.txt')
+        text = '\n'.join(lines) + '\n'
+        if not osp.isfile(path) or open(path).read() != text:
+            os.makedirs(out, exist_ok=True)
+            write_text_atomic(path, text)
+        paths.append(path)
+    return paths
+
 
 # The scene suite: any folder in the images/<Class>/<file> +
 # meta/{classes,train,val,test}.txt layout, with the EuroSAT CPU-sized
@@ -480,11 +625,17 @@ def suite_options(args, suite_name, suite, row, seed):
                 f'{prefix}.members.0.checkpoint={cnn}',
                 f'{prefix}.members.1.checkpoint={vit}'
             ]
-    if suite_name == 'dubai':
+    if suite_name in DUBAI_SUITES:
         opts += [
             f'{split}_dataloader.dataset.data_root={data}'
             for split in ('train', 'val', 'test')
         ]
+        if suite_name == 'dubai_akd':
+            train_ann, design_ann = dubai_splits(args, suite)
+            opts += [
+                f'train_dataloader.dataset.ann_file={train_ann}',
+                f'val_dataloader.dataset.ann_file={design_ann}'
+            ]
         teacher = LAST + row_dir(args, suite_name, 'teacher', 0)
         prune = row_dir(args, suite_name, 'pruned', 0)
         subnet = osp.join(prune, 'fix_subnet.json')
@@ -501,6 +652,7 @@ def suite_options(args, suite_name, suite, row, seed):
                 f'model.teacher_ckpt={teacher}',
                 f"load_from={osp.join(prune, 'pruned.pth')}"
             ]
+        opts += list(row.get('options') or ())
     opts.append(f'randomness.seed={seed}')
     return opts
 
@@ -517,6 +669,14 @@ def dubai_test_options(args, suite_name, suite, row):
         subnet = osp.join(
             row_dir(args, suite_name, 'pruned', 0), 'fix_subnet.json')
         opts.append(f'model.fix_subnet={subnet}')
+    if suite_name == 'dubai_akd':
+        # design rows on the design tile, the others on the reported tiles
+        ann = dubai_splits(args, suite)[1] if row['split'] == 'design' \
+            else 'meta/val.txt'
+        opts += [
+            f'{split}_dataloader.dataset.ann_file={ann}'
+            for split in ('val', 'test')
+        ]
     return opts
 
 
@@ -607,7 +767,7 @@ def plan(args, suite_name, suite, rows):
                 test_opts = [
                     o for o in test_opts if not o.startswith('model.')
                 ]
-            if suite_name == 'dubai':
+            if suite_name in DUBAI_SUITES:
                 test_opts = dubai_test_options(args, suite_name, suite, row)
             if suite.get('scene'):
                 test_opts = scene_options(args, suite, row, seed, test=True)
@@ -994,6 +1154,79 @@ def write_scene_results(args, suite_name, suite):
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     write_text_atomic(path, text)
     print(f'table written to {path}')
+
+
+def dubai_akd_tables(args, suite, rows):
+    """The design table (each candidate on the design tile, one seed) and
+    the reported table (mean +/- std over paired seeds, each KD row's
+    paired difference to no KD with a 95% confidence interval)."""
+    classes = suite['classes']
+    miou = {
+        r['row']['name']: {s: t['metrics']['mIoU']
+                           for s, t in r['tests']}
+        for r in rows
+    }
+
+    def per_class(r):
+        return ' | '.join(
+            fmt_plain([
+                t['metrics'].get(f'IoU.{c}', float('nan'))
+                for _, t in r['tests']
+            ]) for c in classes)
+
+    design = [
+        '| Candidate (fine-tuned on the training tiles but tile 7) | '
+        'mIoU on tile 7 (%) | vs no KD | ' + ' | '.join(classes) + ' |',
+        '|---' * (len(classes) + 3) + '|'
+    ]
+    report = [
+        '| Row | mIoU (%) | Seeds | vs no KD [95% CI] | ' +
+        ' | '.join(classes) + ' | aAcc (%) |',
+        '|---' * (len(classes) + 5) + '|'
+    ]
+    for r in rows:
+        row = r['row']
+        name = row['name']
+        values = list(miou[name].values())
+        if row['split'] == 'design':
+            base = miou.get('d_edp', {}).get(0)
+            delta = '-' if name == 'd_edp' or base is None or not values \
+                else f'{values[0] - base:+.2f}'
+            mark = ' (chosen)' if name == f'd_akd_{DUBAI_AKD_CHOICE}' else ''
+            design.append(f"| {row['label']}{mark} | {fmt_plain(values)} | "
+                          f'{delta} | {per_class(r)} |')
+            continue
+        vs = fmt_diff(paired_diff(miou[name], miou.get('edp', {}))) \
+            if row['kind'] == 'edp_kd' else '-'
+        seeds = ','.join(str(s) for s in sorted(miou[name])) or '-'
+        aacc = fmt_plain([t['metrics']['aAcc'] for _, t in r['tests']])
+        report.append(f"| {row['label']} | {fmt_mean(values)} | {seeds} | "
+                      f'{vs} | {per_class(r)} | {aacc} |')
+    return '\n'.join(design), '\n'.join(report)
+
+
+def fmt_plain(values):
+    """Mean of ``values`` to 2 digits ('-' when empty)."""
+    return f'{statistics.mean(values):.2f}' if values else '-'
+
+
+def write_dubai_akd_results(args, suite_name, suite):
+    """Print the two tables of the AKD ablation and write them (with the
+    protocol) to ``--results`` (default WORK_ROOT/dubai_akd/results.md)."""
+    rows = collect(args, suite_name, suite)
+    design, report = dubai_akd_tables(args, suite, rows)
+    text = (f"# {suite['title']}\n\n"
+            f'Design: each AKD candidate fine-tunes the pruned teacher on '
+            f'the training tiles but {DUBAI_DESIGN_TILE} (seed 0) and is '
+            f'tested on {DUBAI_DESIGN_TILE}; chosen: '
+            f'{DUBAI_AKD_CHOICE}.\n\n{design}\n\nReported tiles '
+            '(meta/val.txt), seeds paired; `*`: the interval excludes '
+            f'0; per-class IoU and aAcc are means over seeds.\n\n{report}\n')
+    print(design + '\n\n' + report)
+    path = args.results or osp.join(args.work_root, suite_name, 'results.md')
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    write_text_atomic(path, text)
+    print(f'tables written to {path}')
 
 
 def build_seg_model(args, suite, row):
@@ -1548,7 +1781,10 @@ def main(argv=None):
     if 'scene' in args.suite and len(args.suite) > 1:
         sys.exit('run_benchmarks.py: --suite scene reads its data set from '
                  '--data-root and cannot be combined with other suites')
-    if 'scene' not in args.suite and args.results is None:
+    if 'dubai_akd' in args.suite and len(args.suite) > 1:
+        sys.exit('run_benchmarks.py: --suite dubai_akd writes its own '
+                 'results file and cannot be combined with other suites')
+    if not {'scene', 'dubai_akd'} & set(args.suite) and args.results is None:
         args.results = osp.join(ROOT, 'docs', 'results.md')
     if not args.tables_only:
         todo = []
@@ -1590,6 +1826,8 @@ def main(argv=None):
         return
     if 'scene' in args.suite:
         write_scene_results(args, 'scene', get_suite(args, 'scene'))
+    elif 'dubai_akd' in args.suite:
+        write_dubai_akd_results(args, 'dubai_akd', SUITES['dubai_akd'])
     else:
         write_tables(args)
 

@@ -27,9 +27,10 @@ def parse_args(argv=None):
         '--num-per-class',
         type=int,
         nargs=3,
-        default=(60, 20, 20),
+        default=(60, 20, 200),
         metavar=('TRAIN', 'VAL', 'TEST'),
-        help='images per class in each split (default: 60 20 20)')
+        help='images per class in each split (default: 60 20 200, the '
+        'demo\'s sizes)')
     scene.add_argument('--size', type=int, default=64, help='image side')
     scene.add_argument(
         '--classes',
