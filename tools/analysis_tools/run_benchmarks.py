@@ -283,71 +283,39 @@ DUBAI_AKD_SEEDS = (0, 1, 2)
 
 
 def _dubai_akd_rows():
+    """The rows of the Dubai suite, with the design candidates on the
+    design tile and the reported rows on paired seeds."""
     choice = dict((d[0], d[3]) for d in DUBAI_AKD_DESIGNS)[DUBAI_AKD_CHOICE]
+    dubai = {r['name']: r for r in SUITES['dubai']['rows']}
     rows = [
-        _row(
-            'teacher',
-            'Teacher: DP-CTNet (tiny)',
-            'teacher',
-            DUBAI_TEACHER,
-            train_config=DUBAI_TEACHER,
-            checkpoint=LAST,
-            seeds=(0, ),
+        dict(dubai['teacher'], split='report'),
+        dict(
+            dubai['pruned'],
+            label='DP-CTNet pruned to 25% channels (L1, both paths), '
+            'before fine-tuning',
             split='report'),
-        _row(
-            'pruned', 'DP-CTNet pruned to 25% channels (L1, both '
-            'paths), before fine-tuning',
-            'student',
-            DUBAI_EDP,
-            train_config=DUBAI_PRUNE,
-            checkpoint='pruned.pth',
-            seeds=(0, ),
-            needs=('teacher', ),
-            kind='prune',
-            split='report'),
-        _row(
-            'd_edp',
-            'EDP-CTNet, fine-tuned without KD',
-            'student',
-            DUBAI_EDP,
-            train_config=DUBAI_EDP,
-            checkpoint=LAST,
-            seeds=(0, ),
-            needs=('pruned', ),
-            kind='edp',
-            split='design'),
+        dict(dubai['edp'], name='d_edp', split='design'),
     ]
     for name, label, config, options in DUBAI_AKD_DESIGNS:
         rows.append(
-            _row(
-                f'd_akd_{name}',
-                f'EDP-CTNet + {label}',
-                'student',
-                DUBAI_EDP,
+            dict(
+                dubai['edp_akd'],
+                name=f'd_akd_{name}',
+                label=f'EDP-CTNet + {label}',
                 train_config=config,
-                checkpoint='student.pth',
-                seeds=(0, ),
-                needs=('teacher', 'pruned'),
-                kind='edp_kd',
                 options=options,
                 split='design'))
-    for name, label, config, options in (
-        ('edp', 'EDP-CTNet, fine-tuned without KD', DUBAI_EDP, ()),
-        ('edp_akd', f'EDP-CTNet + AKD (design {DUBAI_AKD_CHOICE})', DUBAI_AKD,
-         choice), ('edp_cwd', 'EDP-CTNet + CWD (logits)', DUBAI_CWD, ()),
-        ('edp_akd_cwd', f'EDP-CTNet + AKD (design {DUBAI_AKD_CHOICE}) + '
-         'CWD', DUBAI_AKD_CWD, choice)):
+    akd = f'AKD (design {DUBAI_AKD_CHOICE})'
+    for name, label, options in (('edp', None,
+                                  ()), ('edp_akd', f'EDP-CTNet + {akd}',
+                                        choice), ('edp_cwd', None, ()),
+                                 ('edp_akd_cwd', f'EDP-CTNet + {akd} + CWD',
+                                  choice)):
         rows.append(
-            _row(
-                name,
-                label,
-                'student',
-                DUBAI_EDP,
-                train_config=config,
-                checkpoint=LAST if name == 'edp' else 'student.pth',
+            dict(
+                dubai[name],
+                label=label or dubai[name]['label'],
                 seeds=DUBAI_AKD_SEEDS,
-                needs=('pruned', ) if name == 'edp' else ('teacher', 'pruned'),
-                kind='edp' if name == 'edp' else 'edp_kd',
                 options=options,
                 split='report'))
     return rows
