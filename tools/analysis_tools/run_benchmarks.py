@@ -280,6 +280,7 @@ DUBAI_AKD_DESIGNS = (
 #: the design chosen on the design tile (docs/results.md, "AKD on Dubai")
 DUBAI_AKD_CHOICE = 'w50'
 DUBAI_AKD_SEEDS = (0, 1, 2)
+DUBAI_DESIGN_SEEDS = (0, 1)
 
 
 def _dubai_akd_rows():
@@ -294,7 +295,11 @@ def _dubai_akd_rows():
             label='DP-CTNet pruned to 25% channels (L1, both paths), '
             'before fine-tuning',
             split='report'),
-        dict(dubai['edp'], name='d_edp', split='design'),
+        dict(
+            dubai['edp'],
+            name='d_edp',
+            seeds=DUBAI_DESIGN_SEEDS,
+            split='design'),
     ]
     for name, label, config, options in DUBAI_AKD_DESIGNS:
         rows.append(
@@ -303,6 +308,7 @@ def _dubai_akd_rows():
                 name=f'd_akd_{name}',
                 label=f'EDP-CTNet + {label}',
                 train_config=config,
+                seeds=DUBAI_DESIGN_SEEDS,
                 options=options,
                 split='design'))
     akd = f'AKD (design {DUBAI_AKD_CHOICE})'
@@ -1144,8 +1150,8 @@ def dubai_akd_tables(args, suite, rows):
 
     design = [
         '| Candidate (fine-tuned on the training tiles but tile 7) | '
-        'mIoU on tile 7 (%) | vs no KD | ' + ' | '.join(classes) + ' |',
-        '|---' * (len(classes) + 3) + '|'
+        'mIoU on tile 7 (%, mean) | Seeds | vs no KD [95% CI] | ' +
+        ' | '.join(classes) + ' |', '|---' * (len(classes) + 4) + '|'
     ]
     report = [
         '| Row | mIoU (%) | Seeds | vs no KD [95% CI] | ' +
@@ -1157,12 +1163,12 @@ def dubai_akd_tables(args, suite, rows):
         name = row['name']
         values = list(miou[name].values())
         if row['split'] == 'design':
-            base = miou.get('d_edp', {}).get(0)
-            delta = '-' if name == 'd_edp' or base is None or not values \
-                else f'{values[0] - base:+.2f}'
+            delta = '-' if name == 'd_edp' else fmt_diff(
+                paired_diff(miou[name], miou.get('d_edp', {})))
             mark = ' (chosen)' if name == f'd_akd_{DUBAI_AKD_CHOICE}' else ''
+            seeds = ','.join(str(s) for s in sorted(miou[name])) or '-'
             design.append(f"| {row['label']}{mark} | {fmt_plain(values)} | "
-                          f'{delta} | {per_class(r)} |')
+                          f'{seeds} | {delta} | {per_class(r)} |')
             continue
         vs = fmt_diff(paired_diff(miou[name], miou.get('edp', {}))) \
             if row['kind'] == 'edp_kd' else '-'
@@ -1185,7 +1191,8 @@ def write_dubai_akd_results(args, suite_name, suite):
     design, report = dubai_akd_tables(args, suite, rows)
     text = (f"# {suite['title']}\n\n"
             f'Design: each AKD candidate fine-tunes the pruned teacher on '
-            f'the training tiles but {DUBAI_DESIGN_TILE} (seed 0) and is '
+            f'the training tiles but {DUBAI_DESIGN_TILE} (seeds '
+            f"{', '.join(map(str, DUBAI_DESIGN_SEEDS))}) and is "
             f'tested on {DUBAI_DESIGN_TILE}; chosen: '
             f'{DUBAI_AKD_CHOICE}.\n\n{design}\n\nReported tiles '
             '(meta/val.txt), seeds paired; `*`: the interval excludes '
