@@ -425,7 +425,7 @@ def test_dubai_akd_suite_designs_on_a_carved_tile(tmp_path):
     for seed, (base, akd) in enumerate(((20.0, 21.5), (22.0, 23.5))):
         result('d_edp', seed, base)
         result(f'd_akd_{m.DUBAI_AKD_CHOICE}', seed, akd)
-    design, report = m.dubai_akd_tables(args, suite,
+    design, report = m.dubai_akd_tables(suite,
                                         m.collect(args, 'dubai_akd', suite))
     assert '(chosen) | 22.50 | 0,1 | +1.50 [+1.50, +1.50] * |' in design
     # differences 2, 3, 2: mean 2.33, t(2) = 4.303, sd 0.577
