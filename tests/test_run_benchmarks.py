@@ -431,3 +431,122 @@ def test_dubai_akd_suite_designs_on_a_carved_tile(tmp_path):
     # differences 2, 3, 2: mean 2.33, t(2) = 4.303, sd 0.577
     assert '| 30.00 +/- 1.00 | 0,1,2 | - |' in report
     assert '+2.33 [+0.90, +3.77] *' in report
+
+
+def _flat_seg_folder(root, stems, size=96):
+    """Synthetic tiles in the layout of ../shared/data/dubai_aerial: flat
+    img_dir/ and ann_dir/, meta/{train,val}.txt of stems."""
+    from PIL import Image
+
+    from rskd_mm.datasets.synthetic import render_segmentation
+    for d in ('img_dir', 'ann_dir', 'meta'):
+        os.makedirs(osp.join(root, d), exist_ok=True)
+    for split, names in stems.items():
+        for i, stem in enumerate(names):
+            img, mask = render_segmentation(0, split, i, size=size)
+            Image.fromarray(img).save(osp.join(root, 'img_dir', stem + '.png'))
+            Image.fromarray(mask).save(
+                osp.join(root, 'ann_dir', stem + '.png'))
+        with open(osp.join(root, 'meta', f'{split}.txt'), 'w') as f:
+            f.write('\n'.join(names) + '\n')
+
+
+SEG_TO_SCENE = 'tools/dataset_converters/seg_to_scene.py'
+
+
+def test_seg_to_scene_patches_are_majority_labelled_and_split_by_image(
+        tmp_path):
+    """tools/dataset_converters/seg_to_scene.py: every patch is the source
+    pixels of a square whose majority class (>= --min-share) is its label;
+    no image gives patches to two splits; the draw is reproducible; a class
+    with too few patches is named in the error."""
+    import numpy as np
+    from PIL import Image
+    src = str(tmp_path / 'seg')
+    _flat_seg_folder(
+        src,
+        dict(
+            train=['a_0', 'a_1', 'a_2', 'a_3', 'v_0', 'v_1'],
+            val=['t_0', 't_1', 't_2']))
+    cmd = [
+        SEG_TO_SCENE, src, '--class-names', 'land', 'water', 'road',
+        'building', 'vegetation', '--keep', 'water', 'land', 'vegetation',
+        '--val-prefix', 'v_', '--patch', '16', '--min-share', '0.6',
+        '--img-suffix', '.png', '--per-class', '6', '2', '3'
+    ]
+    run_tool(cmd + [str(tmp_path / 'a')])
+    run_tool(cmd + [str(tmp_path / 'b')])
+    dst = tmp_path / 'a'
+    assert (dst / 'meta' / 'classes.txt').read_text() == \
+        'water\nland\nvegetation\n'
+    value_of = {0: 1, 1: 0, 2: 4}  # scene label -> mask value
+    prefix = {'train': 'a_', 'val': 'v_', 'test': 't_'}
+    for split, n in (('train', 6), ('val', 2), ('test', 3)):
+        text = (dst / 'meta' / f'{split}.txt').read_text()
+        assert text == (tmp_path / 'b' / 'meta' / f'{split}.txt').read_text()
+        lines = text.split()
+        names, labels = lines[0::2], [int(v) for v in lines[1::2]]
+        assert sorted(labels) == [k for k in range(3) for _ in range(n)]
+        for name, label in zip(names, labels):
+            cls, file = name.split('/')
+            assert cls == ('water', 'land', 'vegetation')[label]
+            stem, y, x = file[:-len('.png')].rsplit('_', 2)
+            assert stem.startswith(prefix[split])
+            y, x = int(y[1:]), int(x[1:])
+            mask = np.asarray(Image.open(f'{src}/ann_dir/{stem}.png'))
+            box = mask[y:y + 16, x:x + 16]
+            assert (box == value_of[label]).mean() >= 0.6
+            img = np.asarray(Image.open(f'{src}/img_dir/{stem}.png'))
+            np.testing.assert_array_equal(
+                np.asarray(Image.open(dst / 'images' / name)), img[y:y + 16,
+                                                                   x:x + 16])
+    from rskd_mm.datasets import check_scene_annotations
+    check_scene_annotations(
+        str(dst / 'meta' / 'test.txt'), str(dst / 'images'), num_classes=3)
+
+    # roads are thin: few 16-px squares are 60% road
+    import subprocess
+    import sys
+    proc = subprocess.run([
+        sys.executable, *cmd[:9], 'water', 'road', *cmd[12:],
+        str(tmp_path / 'c')
+    ],
+                          cwd=osp.dirname(osp.dirname(__file__)),
+                          capture_output=True,
+                          text=True)
+    assert proc.returncode == 1
+    assert "fewer than 6 patches of {'road': 3}" in proc.stderr
+    assert 'train split' in proc.stderr and src in proc.stderr
+
+
+def test_scene_suite_on_fewer_than_five_classes(tmp_path):
+    """A scene data set of 3 classes: top-5 accuracy does not exist, so the
+    suite asks the evaluators for top-1 only (mmpretrain raises otherwise)
+    and the table is written."""
+    src = str(tmp_path / 'seg')
+    _flat_seg_folder(
+        src,
+        dict(train=['a_0', 'a_1', 'a_2', 'v_0'], val=['t_0', 't_1', 't_2']))
+    data = str(tmp_path / 'scene')
+    run_tool([
+        SEG_TO_SCENE, src, '--class-names', 'land', 'water', 'road',
+        'building', 'vegetation', '--keep', 'water', 'land', 'vegetation',
+        '--val-prefix', 'v_', '--patch', '16', '--img-suffix', '.png',
+        '--per-class', '4', '1', '2', data
+    ])
+    work = tmp_path / 'work'
+    run_tool([
+        RUNNER, '--suite', 'scene', '--data-root', data, '--rows', 'student',
+        '--seeds', '0', '--epochs', '1', '--img-size', '16', '--work-dir',
+        str(work), '--train-options', 'train_dataloader.batch_size=4',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0',
+        'val_dataloader.persistent_workers=False'
+    ])
+    test = json.loads(
+        (work / 'scene' / 'student' / 'seed0' / 'test.json').read_text())
+    assert 'test_evaluator.topk=1' in test['cmd']
+    assert 'model.head.num_classes=3' in test['cmd']
+    assert 0.0 <= test['metrics']['accuracy/top1'] <= 100.0
+    assert '| Student alone' in (work / 'scene' / 'results.md').read_text()

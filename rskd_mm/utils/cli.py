@@ -1,7 +1,14 @@
 # Copyright (c) rskd_mm contributors. All rights reserved.
 """Entry points of the tools: the project's own input errors end the tool
 with their message (which names the file, key or value at fault) and exit
-status 1, without a Python traceback. ``RSKD_TRACEBACK=1`` shows it."""
+status 1, without a Python traceback. ``RSKD_TRACEBACK=1`` shows it.
+
+A tool started with ``--launcher pytorch|slurm`` ends by destroying the
+default process group (after a barrier when it succeeded), as PyTorch asks
+of every program that calls ``init_process_group``. Left to interpreter
+shutdown, gloo's worker threads can still hold work objects whose tensors
+are freed after Python is gone, and the process dies with SIGABRT after a
+run that itself succeeded (pytorch/pytorch#179291 describes the race)."""
 import os
 import sys
 from typing import Callable
@@ -25,14 +32,32 @@ def user_errors() -> tuple:
 def run_cli(main: Callable, prog: str = None) -> None:
     """Run ``main()``; a bad-input error exits with ``prog: message``."""
     errors = user_errors()
+    ok = False
     try:
         main()
+        ok = True
     except errors as exc:
         if os.environ.get('RSKD_TRACEBACK') == '1':
             raise
         prog = prog or os.path.basename(sys.argv[0])
         sys.stderr.write(f'{prog}: error: {exc}\n')
         sys.exit(1)
+    finally:
+        close_process_group(barrier=ok)
+
+
+def close_process_group(barrier: bool = True) -> bool:
+    """Destroy the default process group if this process initialised one;
+    returns whether it did. ``barrier`` waits for every rank first, so that
+    no rank closes its connections while another still talks to it (only
+    after success: a rank that failed would leave the others waiting)."""
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()):
+        return False
+    if barrier:
+        dist.barrier()
+    dist.destroy_process_group()
+    return True
 
 
 def _int_list(text):

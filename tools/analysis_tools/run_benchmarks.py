@@ -552,6 +552,12 @@ def scene_options(args, suite, row, seed, test=False):
             f'{prefix}.members.1.model.backbone.img_size={size}',
             f'{prefix}.data_preprocessor.num_classes={n}'
         ]
+    if n < 5:
+        # mmpretrain's Accuracy raises on top-5 with fewer than 5 classes
+        opts += [
+            f'{split}_evaluator.topk=1' for split in ('val', 'test')
+            if split in splits
+        ]
     if (row.get('cache_name') or '').startswith('k') and not test:
         opts.append('train_dataloader.dataset.num_draws='
                     f"{row['cache_name'][1:]}")
