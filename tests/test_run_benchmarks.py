@@ -517,6 +517,15 @@ def test_seg_to_scene_patches_are_majority_labelled_and_split_by_image(
     assert proc.returncode == 1
     assert "fewer than 6 patches of {'road': 3}" in proc.stderr
     assert 'train split' in proc.stderr and src in proc.stderr
+    # a share at or below one half does not name one majority class
+    proc = subprocess.run(
+        [sys.executable, *cmd, '--min-share', '0.5',
+         str(tmp_path / 'd')],
+        cwd=osp.dirname(osp.dirname(__file__)),
+        capture_output=True,
+        text=True)
+    assert proc.returncode == 2
+    assert '--min-share must be in (0.5, 1], got 0.5' in proc.stderr
 
 
 def test_scene_suite_on_fewer_than_five_classes(tmp_path):

@@ -35,12 +35,12 @@ import collections
 import os
 import os.path as osp
 import random
-import sys
 
 import numpy as np
 from PIL import Image
 
 from rskd_mm.compat.atomic_files import atomic_write_bytes
+from rskd_mm.datasets.annotation_check import AnnotationError
 
 SPLITS = ('train', 'val', 'test')
 
@@ -78,7 +78,15 @@ def parse_args(argv=None):
     p.add_argument('--img-suffix', default='.jpg')
     p.add_argument('--ignore-index', type=int, default=255)
     p.add_argument('--seed', type=int, default=0)
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if not 0.5 < args.min_share <= 1:
+        # at most one class can cover more than half a patch
+        p.error(f'--min-share must be in (0.5, 1], got {args.min_share}')
+    unknown = [c for c in args.keep or () if c not in args.class_names]
+    if unknown:
+        p.error(f'--keep names {unknown} not in --class-names '
+                f'{args.class_names}')
+    return args
 
 
 def read_stems(path):
@@ -112,15 +120,7 @@ def patch_labels(mask: np.ndarray, patch: int, values, min_share: float,
 
 def main(argv=None):
     args = parse_args(argv)
-    if not 0.5 < args.min_share <= 1:
-        # at most one class can cover more than half a patch
-        raise ValueError(f'--min-share must be in (0.5, 1], got '
-                         f'{args.min_share}')
     keep = args.keep or args.class_names
-    unknown = [c for c in keep if c not in args.class_names]
-    if unknown:
-        raise ValueError(f'--keep names {unknown} not in --class-names '
-                         f'{args.class_names}')
     value_of = {c: args.class_names.index(c) for c in keep}
     label_of = {value_of[c]: i for i, c in enumerate(keep)}
 
@@ -130,8 +130,9 @@ def main(argv=None):
         val=[s for s in train if s.startswith(args.val_prefix)],
         test=read_stems(osp.join(args.src, 'meta', 'val.txt')))
     if not stems['val']:
-        raise ValueError(f'--val-prefix {args.val_prefix!r} matches no stem '
-                         f'of {osp.join(args.src, "meta", "train.txt")}')
+        raise AnnotationError(
+            f'--val-prefix {args.val_prefix!r} matches no stem '
+            f'of {osp.join(args.src, "meta", "train.txt")}')
 
     rng = random.Random(args.seed)
     lines = {}
@@ -143,8 +144,9 @@ def main(argv=None):
                 raise FileNotFoundError(f'no mask {ann} for stem {stem!r}')
             mask = np.asarray(Image.open(ann))
             if mask.ndim != 2:
-                raise ValueError(f'{ann}: expected a one-band index mask, '
-                                 f'got shape {mask.shape}')
+                raise AnnotationError(
+                    f'{ann}: expected a one-band index mask, '
+                    f'got shape {mask.shape}')
             for r, c, v in patch_labels(mask, args.patch, value_of.values(),
                                         args.min_share, args.ignore_index):
                 found[label_of[v]].append((stem, r, c))
@@ -153,7 +155,7 @@ def main(argv=None):
             for k in range(len(keep)) if len(found[k]) < n
         }
         if short:
-            raise ValueError(
+            raise AnnotationError(
                 f'{split} split ({len(stems[split])} images of {args.src}): '
                 f'fewer than {n} patches of {short}; lower --per-class or '
                 f'--min-share, or drop the class from --keep')
@@ -193,7 +195,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except ValueError as exc:
-        sys.exit(f'{osp.basename(sys.argv[0])}: error: {exc}')
+    from rskd_mm.utils import run_cli
+    run_cli(main)
