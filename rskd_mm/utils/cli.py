@@ -52,10 +52,12 @@ def close_process_group(barrier: bool = True) -> bool:
     no rank closes its connections while another still talks to it (only
     after success: a rank that failed would leave the others waiting)."""
     import torch.distributed as dist
-    if not (dist.is_available() and dist.is_initialized()):
+    from mmengine.dist import barrier as dist_barrier
+    from mmengine.dist import is_distributed
+    if not is_distributed():
         return False
     if barrier:
-        dist.barrier()
+        dist_barrier()
     dist.destroy_process_group()
     return True
 

@@ -33,6 +33,7 @@ The exact command of every step is stored with its result
 command listing.
 """
 import argparse
+import functools
 import json
 import math
 import os
@@ -338,18 +339,18 @@ SUITES['dubai_akd'] = dict(
     rows=_dubai_akd_rows())
 DUBAI_SUITES = ('dubai', 'dubai_akd')
 
-_SPLITS_WRITTEN = {}
-
 
 def dubai_splits(args, suite):
     """The training tiles without the design tile, and the design tile:
     annotation files (one stem per line) written under
     WORK_ROOT/dubai_akd/splits, returned as absolute paths (read and
     written once per data and work root)."""
-    data = osp.abspath(osp.join(args.data_root, suite['data']))
-    key = (data, args.work_root)
-    if key in _SPLITS_WRITTEN:
-        return _SPLITS_WRITTEN[key]
+    return _dubai_splits(
+        osp.abspath(osp.join(args.data_root, suite['data'])), args.work_root)
+
+
+@functools.lru_cache(maxsize=None)
+def _dubai_splits(data, work_root):
     ann = osp.join(data, 'meta', 'train.txt')
     with open(ann) as f:
         stems = [line.strip() for line in f if line.strip()]
@@ -359,7 +360,7 @@ def dubai_splits(args, suite):
         raise ValueError(f'{ann}: the design tile {DUBAI_DESIGN_TILE!r} '
                          f'must be one of several training tiles; it has '
                          f'{len(design)} of {len(stems)} stems')
-    out = osp.join(args.work_root, 'dubai_akd', 'splits')
+    out = osp.join(work_root, 'dubai_akd', 'splits')
     paths = []
     for name, lines in (('train', train), ('design_val', design)):
         path = osp.join(out, f'{name}.txt')
@@ -368,8 +369,7 @@ def dubai_splits(args, suite):
             os.makedirs(out, exist_ok=True)
             write_text_atomic(path, text)
         paths.append(path)
-    _SPLITS_WRITTEN[key] = paths
-    return paths
+    return tuple(paths)
 
 
 # The scene suite: any folder in the images/<Class>/<file> +
