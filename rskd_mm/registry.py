@@ -19,8 +19,8 @@ registered where the OpenMMLab configs that use it look it up. The rule:
 * a component that every task uses goes into the **mmengine** root
   registry, which every child registry falls back to, so it is found from
   any scope: the runner, hooks, the draw sampler, the teacher-output data
-  set wrapper and the image loader that works in classification and
-  segmentation pipelines alike.
+  set wrapper, the image loader that works in classification and
+  segmentation pipelines alike, and the per-image prediction dump.
 
 :data:`REGISTRATIONS` lists each registered name with its registry; the
 modules register with the registries imported from here, and
@@ -32,6 +32,7 @@ name through its config scope.
 from mmengine.registry import DATA_SAMPLERS as ENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as ENGINE_DATASETS
 from mmengine.registry import HOOKS as ENGINE_HOOKS
+from mmengine.registry import METRICS as ENGINE_METRICS
 from mmengine.registry import RUNNERS as ENGINE_RUNNERS
 from mmengine.registry import TRANSFORMS as ENGINE_TRANSFORMS
 from mmpretrain.registry import DATASETS as PRETRAIN_DATASETS
@@ -50,6 +51,7 @@ REGISTRATIONS = {
     (ENGINE_DATA_SAMPLERS, 'mmengine'): ('RSKDTeacherDrawSampler', ),
     (ENGINE_DATASETS, 'mmengine'): ('RSKDTeacherOutputDataset', ),
     (ENGINE_TRANSFORMS, 'mmengine'): ('RSKDLoadImageFromFile', ),
+    (ENGINE_METRICS, 'mmengine'): ('RSKDDumpPredictions', ),
     (PRETRAIN_MODELS, 'mmpretrain'):
     ('RSKDEnsembleTeacher', 'RSKDClsDataPreprocessor'),
     (PRETRAIN_DATASETS, 'mmpretrain'):
@@ -67,7 +69,7 @@ REGISTRATIONS = {
 
 __all__ = [
     'ENGINE_DATA_SAMPLERS', 'ENGINE_DATASETS', 'ENGINE_HOOKS',
-    'ENGINE_RUNNERS', 'ENGINE_TRANSFORMS', 'PRETRAIN_DATASETS',
-    'PRETRAIN_MODELS', 'RAZOR_MODELS', 'RAZOR_TASK_UTILS', 'SEG_METRICS',
-    'SEG_MODELS', 'SEG_TRANSFORMS', 'REGISTRATIONS'
+    'ENGINE_METRICS', 'ENGINE_RUNNERS', 'ENGINE_TRANSFORMS',
+    'PRETRAIN_DATASETS', 'PRETRAIN_MODELS', 'RAZOR_MODELS', 'RAZOR_TASK_UTILS',
+    'SEG_METRICS', 'SEG_MODELS', 'SEG_TRANSFORMS', 'REGISTRATIONS'
 ]

@@ -481,3 +481,24 @@ def test_column_blocks_do_not_change_the_map(tmp_path, pointwise, predictor,
     blocks = _column_blocks(xs, 700, 48, 28, block_width)
     assert blocks[0][2] == 0 and blocks[-1][3] == 700
     assert all(a[3] == b[2] for a, b in zip(blocks, blocks[1:]))
+
+
+def test_one_band_raster_hint_works(tmp_path, pointwise, predictor):
+    """The error for a 1-band raster suggests --bands 1,1,1, which works."""
+    import re
+
+    from rskd_mm.apis import RasterInputError, segment_raster
+    gray = smooth_image(64, 80, seed=4)[:1]
+    src = write_raster(tmp_path / 'gray.tif', gray)
+    common = dict(tile=32, overlap=8, progress=False, predictor=predictor)
+    with pytest.raises(RasterInputError, match=r'gray\.tif has 1 band') as e:
+        segment_raster(*pointwise, str(src), str(tmp_path / 'a.tif'), **common)
+    hint = re.search(r'--bands ([\d,]+)', str(e.value)).group(1)
+    assert hint == '1,1,1'
+    segment_raster(
+        *pointwise,
+        str(src),
+        str(tmp_path / 'a.tif'),
+        bands=[int(b) for b in hint.split(',')],
+        **common)
+    assert read(tmp_path / 'a.tif', 1).shape == (64, 80)

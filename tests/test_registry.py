@@ -108,6 +108,8 @@ def build_cfgs(scene_root, seg_root):
         dict(num_classes=5),
         'RSKDIoUMetric':
         dict(iou_metrics=['mIoU']),
+        'RSKDDumpPredictions':
+        dict(out_file='predictions.json'),
         'RSKDSingleTeacherDistill':
         strip_teacher_checkpoints(dict(kd.model, _scope_=None)),
         'RSKDItePrune':

@@ -484,20 +484,37 @@ def test_demo_runs_every_row(tmp_path):
     ])
     for label in ('teacher member: ResNet-18-w32', 'ViT-tiny/8',
                   'their ensemble', 'no KD', 'plain KD', 'HMKD online',
-                  'HMKD cached', 'KD cost'):
+                  'HMKD cached', 'KD cost', 'vs student alone'):
         assert label in out, label
+    # one line per step, and progress lines while training
+    assert '[1/8] teacher member: ResNet-18-w32 (CNN): train and test' in out
+    assert '[8/8] student, HMKD cached (fast KD): train and test' in out
+    assert 'epoch 1/1, val top-1' in out
+    assert 'paired bootstrap over 16 test images' in out
     with open(work_dir / 'summary.json') as f:
         rows = {r['name']: r for r in json.load(f)['rows']}
     assert set(rows) == {
         'teacher_cnn', 'teacher_vit', 'teacher_ensemble', 'student',
         'student_kd', 'student_hmkd_online', 'student_hmkd_cached'
     }
-    for row in rows.values():
-        assert 0 <= row['acc'] <= 100
     # the students are MobileNetV2-w0.25, tested as plain checkpoints
     assert rows['student_hmkd_cached']['params'] == rows['student']['params']
     assert rows['student_hmkd_cached']['cache_time'] > 0
     assert osp.isfile(work_dir / 'teacher_cache' / 'meta.json')
+    # the differences agree with the per-image answers of the test runs
+    for name in ('student_kd', 'student_hmkd_online', 'student_hmkd_cached'):
+        diff = rows[name]['diff']
+        assert diff['low'] <= diff['points'] <= diff['high']
+        assert abs(diff['points'] -
+                   (rows[name]['acc'] - rows['student']['acc'])) < 1e-6
+        # the step cost is a ratio of step times: positive; the cached row
+        # carries the cache's build time spread over its iterations
+        assert rows[name]['cost'] > 0
+    assert rows['student']['cost'] == 1.0
+    assert rows['student_hmkd_cached']['cache_per_step_s'] > 0
+    assert 'vs student alone' in (work_dir / 'demo_table.md').read_text()
+    assert (work_dir / 'demo.png').read_bytes()[:4] == b'\x89PNG'
+    assert f"plot: {work_dir / 'demo.png'}" in out
 
 
 def test_test_compile_switch(trained_teacher, tiny_scene_root, tmp_path):

@@ -39,6 +39,8 @@ from mmrazor.registry import MODELS
 from rskd_mm.datasets import (RSKDTeacherOutputDataset, TeacherCache,
                               teacher_fingerprint)
 from rskd_mm.utils import online_model_cfg
+from rskd_mm.utils.cli import add_trust_arg, apply_trust_arg
+from rskd_mm.utils.paths import check_outputs
 
 
 def parse_args(argv=None):
@@ -70,11 +72,39 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_trust_arg(parser)
     return parser.parse_args(argv)
+
+
+def _inputs(config: str, model_cfg, dataset_cfg) -> dict:
+    """The files the tool reads: the config, the teacher's checkpoints
+    and the data set's annotation file."""
+    inputs = dict(config=config)
+
+    def visit(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ('checkpoint', 'teacher_ckpt') and isinstance(
+                        value, str):
+                    inputs[f'teacher checkpoint {value}'] = value
+                else:
+                    visit(value)
+        elif isinstance(node, (list, tuple)):
+            for value in node:
+                visit(value)
+
+    visit(model_cfg.to_dict() if hasattr(model_cfg, 'to_dict') else model_cfg)
+    ann = dataset_cfg.get('ann_file')
+    if isinstance(ann, str) and ann:
+        root = dataset_cfg.get('data_root') or ''
+        inputs['annotation file'] = ann if osp.isabs(ann) else osp.join(
+            root, ann)
+    return inputs
 
 
 def main(argv=None):
     args = parse_args(argv)
+    apply_trust_arg(args)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -96,9 +126,15 @@ def main(argv=None):
         'work_dirs', 'teacher_cache',
         osp.splitext(osp.basename(args.config))[0])
 
+    model_cfg = online_model_cfg(cfg.model)
+    check_outputs(
+        _inputs(args.config, model_cfg, dataset_cfg), {
+            f'cache file {name}': osp.join(out, name)
+            for name in TeacherCache.FILES
+        },
+        prog='cache_teacher_outputs')
     dataset = RSKDTeacherOutputDataset(
         dataset_cfg, num_draws=num_draws, seed=seed)
-    model_cfg = online_model_cfg(cfg.model)
     fingerprints = dataset.fingerprints()
     fingerprints['teacher'] = teacher_fingerprint(
         model_cfg['teacher'], model_cfg.get('teacher_ckpt'))
@@ -134,7 +170,8 @@ def main(argv=None):
             seed=seed,
             topk=args.topk,
             extra=dict(config=osp.abspath(args.config)),
-            dtype=args.dtype)
+            dtype=args.dtype,
+            image_hashes=dataset.image_hashes())
     barrier()
     if rank != 0:
         cache = TeacherCache(out, mode='w')
@@ -142,6 +179,7 @@ def main(argv=None):
         fingerprints,
         len(dataset),
         num_classes,
+        image_hashes=dataset.image_hashes(),
         num_draws=num_draws,
         seed=seed,
         topk=args.topk)

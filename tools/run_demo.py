@@ -2,7 +2,7 @@
 """The main job on the embedded default: HMKD-Net from a hybrid teacher.
 
     python tools/run_demo.py [--work-dir work_dirs/demo] [--data-root ...]
-                             [--epochs N]
+                             [--epochs N] [--seeds 0 [1 2 ...]]
 
 Through the real tools (``tools/train.py``, ``tools/test.py``,
 ``tools/cache_teacher_outputs.py``) and the demo-size configs, it
@@ -20,15 +20,31 @@ Through the real tools (``tools/train.py``, ``tools/test.py``,
    and the student learns towards their mean on fresh random views),
 6. tests every model on the held-out test split,
 
-and prints a table: test top-1 accuracy, parameters, training time and the
-cost of KD (the training time over the student alone's, plus the teacher
-cache for cached KD). Every step's logs and checkpoints are kept under
-``--work-dir``.
+and prints a table that can be read on its own:
+
+* every distilled row's **difference from the student alone** with a 95%
+  interval: with one training seed, a paired bootstrap over the test
+  images (both models' answers on the same images, resampled together;
+  ``rskd_mm.utils.paired_stats.paired_bootstrap``); with several
+  ``--seeds``, the paired t interval over the seeds;
+* the **KD cost per training step**: the median iteration time of each
+  run, from its own log (mmengine's ``IterTimerHook``; start-up,
+  validation and testing excluded), as a ratio to the student alone's
+  step, with the teacher cache spread over the cached run's iterations;
+* the last validation accuracy, the split on which the demo's designs are
+  chosen (never the test split).
+
+Each step prints one line, and a periodic line (epoch, validation
+accuracy, ETA) while a model trains; the full logs go to files. The table
+(``demo_table.md``), a plot (``demo.png``: accuracy vs. cost per row, with
+the intervals) and ``summary.json`` are written to ``--work-dir``.
 """
 import argparse
 import json
 import os
 import os.path as osp
+import re
+import statistics
 import subprocess
 import sys
 import time
@@ -54,6 +70,9 @@ FASTKD_CFG = osp.join(
     ROOT, 'configs', 'fastkd',
     'fastkd-hmkd_r18w32-vit-t8_mnv2w025_1xb32-30e_demo-scene-64px.py')
 
+#: seconds between two progress lines of a training run
+PROGRESS_EVERY = 15.0
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -68,6 +87,14 @@ def parse_args(argv=None):
         default=None,
         help='override the configs\' number of epochs (for a quick check)')
     parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        default=[0],
+        help='training seeds of the students (the teachers are trained '
+        'once); with more than one, each difference is the mean over the '
+        'seeds with a paired t interval')
+    parser.add_argument(
         '--num-per-class',
         type=int,
         nargs=3,
@@ -80,13 +107,57 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def run(cmd, log_file):
-    """Run a tool, streaming its output to ``log_file``; fail loudly."""
-    print('$ ' + ' '.join(cmd), flush=True)
+_TRAIN = re.compile(r'Epoch\(train\)\s*\[(\d+)\]\[\s*(\d+)/(\d+)\].*?'
+                    r'eta: ([\d:]+(?: day[s]?, [\d:]+)?)')
+_VAL = re.compile(r'Epoch\(val\)\s*\[(\d+)\].*?accuracy/top1: ([\d.]+)')
+
+
+class Progress:
+    """Turns a training log, line by line, into a periodic progress line:
+    epoch i of N, the last validation accuracy, the ETA."""
+
+    def __init__(self, max_epochs=None, every=PROGRESS_EVERY):
+        self.max_epochs, self.every = max_epochs, every
+        self.epoch, self.eta, self.val = None, None, None
+        self.last = time.perf_counter()
+
+    def feed(self, line: str):
+        """The progress line to print for ``line``, or None."""
+        m = _TRAIN.search(line)
+        if m:
+            self.epoch, self.eta = int(m.group(1)), m.group(4)
+        m = _VAL.search(line)
+        if m:
+            self.val = float(m.group(2))
+        now = time.perf_counter()
+        final = m is not None and self.epoch == self.max_epochs
+        if self.epoch is None or (now - self.last < self.every and not final):
+            return None
+        self.last = now
+        of = f'/{self.max_epochs}' if self.max_epochs else ''
+        val = f', val top-1 {self.val:.2f}' if self.val is not None else ''
+        eta = f', eta {self.eta}' if self.eta and not final else ''
+        return f'      epoch {self.epoch}{of}{val}{eta}'
+
+
+def run(cmd, log_file, progress=None):
+    """Run a tool, writing its output to ``log_file`` and printing its
+    progress lines; fail loudly (with the log's tail)."""
     start = time.perf_counter()
     with open(log_file, 'w') as log:
-        proc = subprocess.run(
-            cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            text=True,
+            bufsize=1)
+        for line in proc.stdout:
+            log.write(line)
+            shown = progress.feed(line) if progress else None
+            if shown:
+                print(shown, flush=True)
+        proc.wait()
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         with open(log_file) as log:
@@ -148,12 +219,35 @@ def count_params(config, cfg_options):
     return sum(p.numel() for p in model.parameters())
 
 
+def last_val(run_dir):
+    """The last validation top-1 of a training run (None without one)."""
+    value = None
+    for d in sorted(os.listdir(run_dir)) if osp.isdir(run_dir) else ():
+        f = osp.join(run_dir, d, 'vis_data', 'scalars.json')
+        if osp.isfile(f):
+            with open(f) as fh:
+                for line in fh:
+                    rec = json.loads(line)
+                    if 'accuracy/top1' in rec:
+                        value = rec['accuracy/top1']
+    return value
+
+
+def correct_by_image(predictions_file):
+    """``{image path: predicted label == true label}`` of a test run."""
+    with open(predictions_file) as f:
+        return {
+            p['img_path']: p['pred_label'] == p['gt_label']
+            for p in json.load(f)
+        }
+
+
 def main(argv=None):
     args = parse_args(argv)
     import rskd_mm  # noqa: F401  (compatibility layer for count_params)
+    from rskd_mm.utils.paired_stats import median_step_time
 
     data_root = prepare_data(args.data_root, args.num_per_class)
-
     work_dir = osp.abspath(args.work_dir)
     os.makedirs(work_dir, exist_ok=True)
     data = [
@@ -166,67 +260,13 @@ def main(argv=None):
             f'train_cfg.max_epochs={args.epochs}',
             f'train_cfg.val_interval={args.epochs}'
         ]
+    seeds = list(dict.fromkeys(args.seeds))
+    total_steps = 3 + 1 + 4 * len(seeds)
+    step = [0]
 
-    def train(name, config, opts):
-        run_dir = osp.join(work_dir, name)
-        seconds = run([
-            sys.executable, 'tools/train.py', config, '--work-dir', run_dir,
-            '--cfg-options', *opts
-        ], osp.join(work_dir, f'{name}_train.log'))
-        return run_dir, seconds
-
-    def test(name, config, ckpt, opts):
-        run_dir = osp.join(work_dir, name)
-        metrics_file = osp.join(run_dir, 'test_metrics.json')
-        cmd = [sys.executable, 'tools/test.py', config]
-        cmd += [ckpt] if ckpt else []
-        run(
-            cmd + [
-                '--work-dir', run_dir, '--metrics-out', metrics_file,
-                '--cfg-options', *opts
-            ], osp.join(work_dir, f'{name}_test.log'))
-        with open(metrics_file) as f:
-            return json.load(f)['accuracy/top1']
-
-    start = time.perf_counter()
-    rows = []
-    # 1. the hybrid teacher: CNN and ViT members, then their ensemble
-    members = []
-    for name, config in (('teacher_cnn', CNN_CFG), ('teacher_vit', VIT_CFG)):
-        run_dir, seconds = train(name, config, data + schedule)
-        ckpt = last_checkpoint(run_dir)
-        members.append(ckpt)
-        rows.append(
-            dict(
-                name=name,
-                acc=test(name, config, ckpt, data),
-                params=count_params(config, {}),
-                time=seconds))
-    ensemble = [
-        f'model.members.{i}.checkpoint={ckpt}'
-        for i, ckpt in enumerate(members)
-    ]
-    rows.append(
-        dict(
-            name='teacher_ensemble',
-            acc=test(
-                'teacher_ensemble', ENSEMBLE_CFG, None,
-                [f'test_dataloader.dataset.data_root={data_root}', *ensemble]),
-            params=sum(r['params'] for r in rows),
-            time=sum(r['time'] for r in rows)))
-    teacher = ['model.' + 'teacher.' + o[len('model.'):] for o in ensemble]
-
-    # 2. the student alone, then distilled three ways; every student is
-    #    tested as a plain checkpoint of the student's own config
-    def student_row(name, config, opts, ckpt_name, cache_time=None):
-        run_dir, seconds = train(name, config, schedule + opts)
-        ckpt = osp.join(run_dir, ckpt_name.format(epoch=epochs(config)))
-        return dict(
-            name=name,
-            acc=test(name, STUDENT_CFG, ckpt, data),
-            params=count_params(STUDENT_CFG, {}),
-            time=seconds,
-            cache_time=cache_time)
+    def announce(text):
+        step[0] += 1
+        print(f'[{step[0]}/{total_steps}] {text}', flush=True)
 
     def epochs(config):
         if args.epochs is not None:
@@ -234,15 +274,65 @@ def main(argv=None):
         from mmengine.config import Config
         return Config.fromfile(config).train_cfg.max_epochs
 
-    rows.append(student_row('student', STUDENT_CFG, data, 'epoch_{epoch}.pth'))
-    student_ckpt = 'student_epoch_{epoch}.pth'
+    def train(name, config, opts):
+        run_dir = osp.join(work_dir, name)
+        log = osp.join(work_dir, f'{name}_train.log')
+        print(f'      training; log: {log}', flush=True)
+        seconds = run([
+            sys.executable, 'tools/train.py', config, '--work-dir', run_dir,
+            '--cfg-options', *opts
+        ], log, Progress(epochs(config)))
+        return run_dir, seconds
+
+    def test(name, config, ckpt, opts):
+        run_dir = osp.join(work_dir, name)
+        metrics_file = osp.join(run_dir, 'test_metrics.json')
+        predictions = osp.join(run_dir, 'test_predictions.json')
+        cmd = [sys.executable, 'tools/test.py', config]
+        cmd += [ckpt] if ckpt else []
+        print('      testing', flush=True)
+        run(
+            cmd + [
+                '--work-dir', run_dir, '--metrics-out', metrics_file,
+                '--predictions-out', predictions, '--cfg-options', *opts
+            ], osp.join(work_dir, f'{name}_test.log'))
+        with open(metrics_file) as f:
+            return json.load(f)['accuracy/top1'], correct_by_image(predictions)
+
+    start = time.perf_counter()
+    rows = []
+    # 1. the hybrid teacher: CNN and ViT members, then their ensemble
+    members = []
+    for name, config in (('teacher_cnn', CNN_CFG), ('teacher_vit', VIT_CFG)):
+        announce(f'{LABELS[name]}: train and test')
+        run_dir, seconds = train(name, config, data + schedule)
+        ckpt = last_checkpoint(run_dir)
+        members.append(ckpt)
+        acc, _ = test(name, config, ckpt, data)
+        rows.append(
+            dict(
+                name=name,
+                acc=acc,
+                val=last_val(run_dir),
+                params=count_params(config, {}),
+                time=seconds))
+    ensemble = [
+        f'model.members.{i}.checkpoint={ckpt}'
+        for i, ckpt in enumerate(members)
+    ]
+    announce(f'{LABELS["teacher_ensemble"]}: test')
+    acc, _ = test(
+        'teacher_ensemble', ENSEMBLE_CFG, None,
+        [f'test_dataloader.dataset.data_root={data_root}', *ensemble])
     rows.append(
-        student_row('student_kd', KD_CFG,
-                    data + [f'model.teacher_ckpt={members[0]}'], student_ckpt))
-    rows.append(
-        student_row('student_hmkd_online', HMKD_CFG, data + teacher,
-                    student_ckpt))
-    # cached KD: the training set is wrapped in RSKDTeacherOutputDataset
+        dict(
+            name='teacher_ensemble',
+            acc=acc,
+            params=sum(r['params'] for r in rows)))
+    teacher = ['model.' + 'teacher.' + o[len('model.'):] for o in ensemble]
+
+    # cached KD: the training set is wrapped in RSKDTeacherOutputDataset;
+    # the cache (teacher outputs on K draws per image) is built once
     cache_dir = osp.join(work_dir, 'teacher_cache')
     cached = teacher + [
         f'model.teacher_cache={cache_dir}',
@@ -251,24 +341,125 @@ def main(argv=None):
         f'val_dataloader.dataset.data_root={data_root}',
         f'test_dataloader.dataset.data_root={data_root}'
     ]
+    announce('teacher cache for fast KD (the hybrid teacher, once)')
     cache_time = run([
         sys.executable, 'tools/cache_teacher_outputs.py', FASTKD_CFG, '--out',
         cache_dir, '--cfg-options', *cached
     ], osp.join(work_dir, 'teacher_cache.log'))
-    rows.append(
-        student_row(
-            'student_hmkd_cached',
-            FASTKD_CFG,
-            cached,
-            student_ckpt,
-            cache_time=cache_time))
+
+    # 2. the student alone, then distilled three ways, per seed; every
+    #    student is tested as a plain checkpoint of the student's own config
+    students = (('student', STUDENT_CFG, data, 'epoch_{epoch}.pth'),
+                ('student_kd', KD_CFG,
+                 data + [f'model.teacher_ckpt={members[0]}'],
+                 'student_epoch_{epoch}.pth'),
+                ('student_hmkd_online', HMKD_CFG, data + teacher,
+                 'student_epoch_{epoch}.pth'), ('student_hmkd_cached',
+                                                FASTKD_CFG, cached,
+                                                'student_epoch_{epoch}.pth'))
+    params = count_params(STUDENT_CFG, {})
+    for name, config, opts, ckpt_name in students:
+        runs = {}
+        for seed in seeds:
+            tag = name if len(seeds) == 1 else f'{name}_seed{seed}'
+            announce(f'{LABELS[name]}: train and test' +
+                     (f' (seed {seed})' if len(seeds) > 1 else ''))
+            run_dir, seconds = train(
+                tag, config, schedule + opts + [f'randomness.seed={seed}'])
+            ckpt = osp.join(run_dir, ckpt_name.format(epoch=epochs(config)))
+            acc, correct = test(tag, STUDENT_CFG, ckpt, data)
+            timing = median_step_time(run_dir)
+            runs[seed] = dict(
+                acc=acc,
+                val=last_val(run_dir),
+                time=seconds,
+                correct=correct,
+                step_s=timing[0] if timing else None,
+                iters=timing[2] if timing else None)
+        rows.append(
+            dict(
+                name=name,
+                runs=runs,
+                acc=statistics.mean(r['acc'] for r in runs.values()),
+                params=params,
+                cache_time=cache_time
+                if name == 'student_hmkd_cached' else None))
+    compare(rows, seeds)
     total = time.perf_counter() - start
-    print_table(rows, total, work_dir)
+    table = format_table(rows, seeds)
+    print()
+    print(table)
+    print(f'total wall time (train + test): {total:.1f} s; logs and '
+          f'checkpoints in {work_dir}')
+    table_file = osp.join(work_dir, 'demo_table.md')
+    _write(table_file, table + '\n')
+    plot = osp.join(work_dir, 'demo.png')
+    plot_rows(rows, plot)
     summary = osp.join(work_dir, 'summary.json')
-    with open(summary + '.tmp', 'w') as f:
-        json.dump(dict(rows=rows, total_time=total), f, indent=2)
-    os.replace(summary + '.tmp', summary)
+    for row in rows:  # per-image answers stay in the runs' folders
+        for r in row.get('runs', {}).values():
+            r.pop('correct', None)
+    _write(
+        summary,
+        json.dumps(dict(rows=rows, seeds=seeds, total_time=total), indent=2))
+    print(f'table: {table_file}\nplot: {plot}\nsummary: {summary}')
     return rows
+
+
+def _write(path, text):
+    with open(path + '.tmp', 'w') as f:
+        f.write(text)
+    os.replace(path + '.tmp', path)
+
+
+def compare(rows, seeds):
+    """Each distilled row's difference from the student alone (``diff``:
+    points, low, high, how) and its step cost (``cost``: ratio to the
+    student's median step, the cache spread over the run's iterations)."""
+    from rskd_mm.utils.paired_stats import paired_bootstrap, paired_diff
+    base = next(r for r in rows if r['name'] == 'student')
+    base_step = [r['step_s'] for r in base['runs'].values() if r['step_s']]
+    base_step = statistics.median(base_step) if base_step else None
+    for row in rows:
+        if 'runs' not in row:
+            continue
+        steps = [r['step_s'] for r in row['runs'].values() if r['step_s']]
+        iters = [r['iters'] for r in row['runs'].values() if r['iters']]
+        row['step_s'] = statistics.median(steps) if steps else None
+        amortised = (row.get('cache_time') or 0) / (
+            statistics.median(iters) * len(seeds)) if iters else 0.0
+        row['cache_per_step_s'] = amortised
+        row['cost'] = ((row['step_s'] + amortised) /
+                       base_step if row['step_s'] and base_step else None)
+        row['val'] = statistics.mean(
+            r['val'] for r in row['runs'].values()
+            if r['val'] is not None) if any(
+                r['val'] is not None for r in row['runs'].values()) else None
+        if row['name'] == 'student':
+            continue
+        if len(seeds) == 1:
+            seed = seeds[0]
+            mine, theirs = row['runs'][seed]['correct'], base['runs'][seed][
+                'correct']
+            images = sorted(set(mine) & set(theirs))
+            d, lo, hi = paired_bootstrap([mine[i] for i in images],
+                                         [theirs[i] for i in images])
+            row['diff'] = dict(
+                points=d,
+                low=lo,
+                high=hi,
+                how=f'paired bootstrap over {len(images)} test images')
+        else:
+            res = paired_diff({s: r['acc']
+                               for s, r in row['runs'].items()},
+                              {s: r['acc']
+                               for s, r in base['runs'].items()})
+            mean, half, n = res
+            row['diff'] = dict(
+                points=mean,
+                low=mean - half,
+                high=mean + half,
+                how=f'paired t over {n} seeds')
 
 
 LABELS = dict(
@@ -281,28 +472,76 @@ LABELS = dict(
     student_hmkd_cached='student, HMKD cached (fast KD)')
 
 
-def print_table(rows, total, work_dir):
-    """The demo's table. KD cost: a KD row's training time over the student
-    alone's, plus the teacher cache (computed once) for cached KD."""
-    base = next(r['time'] for r in rows if r['name'] == 'student')
-    print()
-    print(f'{"model":<38}{"test top-1 (%)":>15}{"params (M)":>11}'
-          f'{"train (s)":>10}{"cache (s)":>10}{"KD cost (s)":>12}')
-    print('-' * 96)
+def format_table(rows, seeds):
+    """The demo's table and the lines that say how to read it."""
+    how = next((r['diff']['how'] for r in rows if r.get('diff')), '')
+    mean = ' (mean over seeds ' + ','.join(map(str, seeds)) + ')' \
+        if len(seeds) > 1 else ''
+    head = (f'{"model":<33}{"test top-1":>11}{"vs student alone":>24}'
+            f'{"val top-1":>10}{"params (M)":>11}{"step (ms)":>10}'
+            f'{"KD cost":>9}')
+    lines = [head, '-' * len(head)]
     for row in rows:
-        train, cache, cost = '-', '-', '-'
-        if row['name'] != 'teacher_ensemble':
-            train = f"{row['time']:.1f}"
-        if row.get('cache_time'):
-            cache = f"{row['cache_time']:.1f}"
-        if row['name'].startswith('student_'):
-            cost = f"{row['time'] - base + (row.get('cache_time') or 0):.1f}"
-        print(f'{LABELS[row["name"]]:<38}{row["acc"]:>15.2f}'
-              f'{row["params"] / 1e6:>11.3f}{train:>10}{cache:>10}'
-              f'{cost:>12}')
-    print('-' * 96)
-    print(f'total wall time (train + test): {total:.1f} s; logs and '
-          f'checkpoints in {work_dir}')
+        diff = '-'
+        if row.get('diff'):
+            d = row['diff']
+            diff = f"{d['points']:+.2f} [{d['low']:+.2f}, {d['high']:+.2f}]"
+        val = f"{row['val']:.2f}" if row.get('val') is not None else '-'
+        step = f"{1e3 * row['step_s']:.0f}" if row.get('step_s') else '-'
+        cost = '-'
+        if row.get('cost'):
+            cost = f"{row['cost']:.2f}x"
+            if row.get('cache_per_step_s'):
+                cost += '*'
+        lines.append(f"{LABELS[row['name']]:<33}{row['acc']:>11.2f}"
+                     f'{diff:>24}{val:>10}{row["params"] / 1e6:>11.3f}'
+                     f'{step:>10}{cost:>9}')
+    lines.append('-' * len(head))
+    lines += [
+        f'test top-1{mean}: % of the test images. vs student alone: the '
+        f'difference in points with its 95% interval ({how}); an interval '
+        'that contains 0 is a difference this comparison cannot tell from '
+        'chance.',
+        'step: median training iteration of the run, from its own log '
+        '(start-up, validation and testing excluded). KD cost: that step '
+        "over the student alone's step; * = the teacher cache's build time "
+        'spread over the cached runs\' iterations is included. val top-1: '
+        'the split the demo\'s designs are chosen on.'
+    ]
+    return '\n'.join(lines)
+
+
+def plot_rows(rows, path):
+    """Test top-1 against KD cost for the student rows, with the 95%
+    interval of each difference from the student alone."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for row in rows:
+        if row.get('cost') is None:
+            continue
+        d = row.get('diff')
+        yerr = [[d['points'] - d['low']], [d['high'] - d['points']]] \
+            if d else None
+        ax.errorbar([row['cost']], [row['acc']],
+                    yerr=yerr,
+                    fmt='o',
+                    capsize=4,
+                    label=LABELS[row['name']])
+    ax.set_xlabel("training cost per step (x the student alone's step)")
+    ax.set_ylabel('test top-1 (%)')
+    ax.set_title(
+        'Demo: students (bars: 95% interval of the difference '
+        'from the student alone)',
+        fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    tmp = path[:-4] + '.tmp.png'
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
 
 
 if __name__ == '__main__':

@@ -23,6 +23,8 @@ from mmengine.registry import RUNNERS
 import rskd_mm  # noqa: F401,E402
 from rskd_mm.engine.runner import RSKDRunner  # noqa: E402
 from rskd_mm.utils import strip_teacher_checkpoints  # noqa: E402
+from rskd_mm.utils.cli import add_trust_arg, apply_trust_arg  # noqa: E402
+from rskd_mm.utils.paths import check_outputs  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -41,6 +43,11 @@ def parse_args(argv=None):
         '--metrics-out',
         help='also write the evaluation metrics to this JSON file')
     parser.add_argument(
+        '--predictions-out',
+        help='also write every test image\'s path, true and predicted label '
+        'to this JSON file (classification; RSKDDumpPredictions), e.g. for a '
+        'paired comparison of two models on the same split')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -56,7 +63,9 @@ def parse_args(argv=None):
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_trust_arg(parser)
     args = parser.parse_args(argv)
+    apply_trust_arg(args)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -79,6 +88,12 @@ def main(argv=None):
     if args.checkpoint is not None and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(
             f'checkpoint file not found: {args.checkpoint}')
+    check_outputs(
+        dict(config=args.config, checkpoint=args.checkpoint), {
+            '--metrics-out': args.metrics_out,
+            '--predictions-out': args.predictions_out
+        },
+        prog='test.py')
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
@@ -90,6 +105,11 @@ def main(argv=None):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    if args.predictions_out:
+        dump = dict(type='RSKDDumpPredictions', out_file=args.predictions_out)
+        evaluators = cfg.test_evaluator
+        cfg.test_evaluator = (list(evaluators) if isinstance(
+            evaluators, (list, tuple)) else [evaluators]) + [dump]
     # a test never runs on a model whose weights were not all loaded
     cfg.load_partial = False
     if cfg.get('runner_type') == 'Runner':

@@ -21,6 +21,7 @@ from mmengine.registry import RUNNERS
 # Components are registered through the config's ``custom_imports``.
 import rskd_mm  # noqa: F401,E402
 from rskd_mm.engine.runner import RSKDRunner  # noqa: E402
+from rskd_mm.utils.cli import add_trust_arg, apply_trust_arg  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -72,7 +73,9 @@ def parse_args(argv=None):
     # torch.distributed.launch passes --local-rank (torch >= 2.0) or
     # --local_rank (older); torchrun sets LOCAL_RANK instead.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_trust_arg(parser)
     args = parser.parse_args(argv)
+    apply_trust_arg(args)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args

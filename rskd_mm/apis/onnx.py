@@ -29,6 +29,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 
+from rskd_mm.utils.paths import check_outputs
 from .model import RasterInputError, init_model, input_size
 
 __all__ = [
@@ -248,6 +249,14 @@ def export_onnx(config,
             (default); False: standard ONNX operators only.
     """
     import onnx
+    check_outputs(
+        dict(
+            config=config if isinstance(config, str) else None,
+            checkpoint=checkpoint,
+            **{f'input {i}': f
+               for i, f in enumerate(input_files or [])}),
+        dict(output=out),
+        prog='pytorch2onnx')
     wrapper, cfg, info = init_model(config, checkpoint, 'cpu', cfg_options)
     task = info['task']
     if shape is None:

@@ -35,6 +35,7 @@ from typing import Dict, Optional, Sequence, Union
 import numpy as np
 import torch
 
+from rskd_mm.utils.paths import check_outputs
 from .model import RasterInputError, init_model, input_size
 
 __all__ = ['segment_raster', 'classify_raster', 'load_predictor']
@@ -161,11 +162,16 @@ def _check_source(src, path: str, in_channels: int, bands, scale,
             '--allow-ungeoreferenced to write pixel coordinates')
     if bands is None:
         if src.count != in_channels:
+            # a hint that works on this raster: its own bands, the last one
+            # repeated where it has fewer than the model takes
+            hint = ','.join(
+                str(min(i + 1, src.count)) for i in range(in_channels))
+            also = (' (a single band is repeated for each of the model\'s '
+                    'channels)' if src.count == 1 else '')
             raise RasterInputError(
                 f'{path} has {src.count} band(s); the model takes '
                 f'{in_channels}. Choose them with --bands (1-based, in the '
-                f'model\'s R,G,B order), e.g. --bands '
-                f'{",".join(str(i + 1) for i in range(in_channels))}')
+                f'model\'s R,G,B order), e.g. --bands {hint}{also}')
         bands = list(range(1, in_channels + 1))
     bands = [int(b) for b in bands]
     if len(bands) != in_channels:
@@ -351,6 +357,10 @@ def segment_raster(config: str,
     Returns:
         dict: the output path, size, tiles predicted, seconds and tiles/s.
     """
+    check_outputs(
+        dict(config=config, checkpoint=checkpoint, input=in_path),
+        dict(output=out_path, probs=probs, preview=preview),
+        prog='segment_raster')
     rasterio = _rasterio()
     if predictor is None:
         predictor = load_predictor(config, checkpoint, device, backend,
@@ -563,6 +573,10 @@ def classify_raster(config: str,
     nodata is nodata. Windows are resized to the size the config's test
     pipeline feeds the model (``input_hw`` overrides it).
     """
+    check_outputs(
+        dict(config=config, checkpoint=checkpoint, input=in_path),
+        dict(output=out_path),
+        prog='classify_raster')
     rasterio = _rasterio()
     from affine import Affine
     from rasterio.windows import Window

@@ -20,8 +20,10 @@ module                      problem fixed
                             through setuptools >= 77) no longer ships.
 ``checkpoint``              torch >= 2.6 loads with ``weights_only=True``;
                             mmengine checkpoints hold non-tensor state
-                            (meta, message hub, schedulers), so loading and
-                            ``--resume`` fail.
+                            (meta, message hub), so loading and ``--resume``
+                            fail. Loads stay weights-only with the exact
+                            allow-list those checkpoints need; anything else
+                            is refused before its code runs.
 ``cpu_dist``                mmengine always calls ``torch.cuda.set_device``
                             and gives DDP ``device_ids`` when launched with
                             ``--launcher pytorch|slurm|mpi``: distributed

@@ -150,3 +150,56 @@ def check_scene_annotations(ann_file: str,
                 f'{classes_file} disagrees with the classes of the config '
                 f'used with {ann_file}: ' + '; '.join(diff[:MAX_LISTED]))
     return samples
+
+
+#: the training split's file name and the held-out splits it must not share
+#: an image with (val and test may coincide: some protocols validate on the
+#: test split)
+HELD_OUT_SPLITS = ('val.txt', 'test.txt')
+
+
+def _split_images(path: str) -> List[str]:
+    with open(path, encoding='utf-8') as f:
+        return [
+            line.split()[0] for line in f
+            if line.strip() and not line.lstrip().startswith('#')
+        ]
+
+
+def check_split_leak(splits: Dict[str, Sequence[str]], where: str) -> None:
+    """Raise :class:`AnnotationError` when an image of the ``train`` split
+    is also in a held-out split (``val``, ``test``): a leak that inflates
+    every test number. ``splits``: split name -> image names (or
+    ``<image> <label>`` lines)."""
+    train = {line.split()[0] for line in splits.get('train', ()) if line}
+    if not train:
+        return
+    for name in ('val', 'test'):
+        shared = [
+            line.split()[0] for line in splits.get(name, ())
+            if line and line.split()[0] in train
+        ]
+        if shared:
+            raise AnnotationError(
+                f'{where}: {len(shared)} image(s) are in both the train and '
+                f'the {name} split (first: {shared[0]}): the {name} '
+                'numbers would be measured on training images. Split by '
+                'image so that each image is in one split '
+                '(tools/dataset_converters/rs_split.py does).')
+
+
+def check_sibling_splits(ann_file: str) -> None:
+    """At data set build: when ``ann_file`` is a ``train.txt``, ``val.txt``
+    or ``test.txt`` beside the others, refuse images shared by the training
+    split and a held-out one (see :func:`check_split_leak`)."""
+    folder, base = osp.split(ann_file)
+    names = ('train.txt', ) + HELD_OUT_SPLITS
+    if base not in names or not osp.isfile(osp.join(folder, 'train.txt')):
+        return
+    splits = {
+        n[:-4]: _split_images(osp.join(folder, n))
+        for n in names if osp.isfile(osp.join(folder, n))
+    }
+    if len(splits) > 1:
+        check_split_leak(
+            splits, f'{folder or "."}/{{{",".join(sorted(splits))}}}.txt')

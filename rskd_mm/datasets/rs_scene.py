@@ -17,7 +17,8 @@ from mmengine.fileio import get_file_backend
 from mmpretrain.datasets import CustomDataset
 
 from rskd_mm.registry import PRETRAIN_DATASETS as DATASETS
-from .annotation_check import check_scene_annotations, read_classes_file
+from .annotation_check import (check_scene_annotations, check_sibling_splits,
+                               read_classes_file)
 
 #: UC Merced Land Use (Yang & Newsam, 2010): 21 classes, 100 images each,
 #: 256x256, 0.3 m. Folder names of ``UCMerced_LandUse/Images``.
@@ -82,6 +83,7 @@ class CheckedAnnotationsMixin:
                 or '://' in ann_file):
             return super().load_data_list()
         prefix = self.img_prefix or ''
+        check_sibling_splits(ann_file)
         samples = check_scene_annotations(
             ann_file,
             prefix,

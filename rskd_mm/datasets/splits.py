@@ -80,7 +80,12 @@ def stratified_split(images: Dict[str, List[str]],
 
 
 def write_splits(splits: Dict[str, List[str]], out_dir: str) -> Dict[str, str]:
-    """Write ``<out_dir>/<split>.txt`` atomically; empty splits are skipped."""
+    """Write ``<out_dir>/<split>.txt`` atomically; empty splits are skipped.
+    A training image also in ``val`` or ``test`` is refused before anything
+    is written (:func:`~rskd_mm.datasets.annotation_check.check_split_leak`).
+    """
+    from .annotation_check import check_split_leak
+    check_split_leak(splits, out_dir)
     os.makedirs(out_dir, exist_ok=True)
     written = {}
     for split, lines in splits.items():

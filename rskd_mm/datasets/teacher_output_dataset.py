@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from rskd_mm.registry import ENGINE_DATASETS as DATASETS
+from rskd_mm.structures import content_fingerprint, image_hashes
 from rskd_mm.structures.teacher_cache import (TeacherCache, data_fingerprint,
                                               draw_seed, pipeline_fingerprint,
                                               seeded_randomness)
@@ -88,13 +89,21 @@ class RSKDTeacherOutputDataset:
             self.cache.check(
                 self.fingerprints(),
                 len(self.dataset),
+                image_hashes=self.image_hashes(),
                 num_draws=num_draws,
                 seed=seed)
+
+    def image_hashes(self) -> list:
+        """The content hash of every image (computed once)."""
+        if getattr(self, '_image_hashes', None) is None:
+            self._image_hashes = image_hashes(self.dataset)
+        return self._image_hashes
 
     def fingerprints(self) -> dict:
         return dict(
             data=data_fingerprint(self.dataset),
-            pipeline=pipeline_fingerprint(self.pipeline_cfg))
+            pipeline=pipeline_fingerprint(self.pipeline_cfg),
+            content=content_fingerprint(self.image_hashes()))
 
     def __len__(self) -> int:
         return len(self.dataset)

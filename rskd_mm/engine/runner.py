@@ -22,6 +22,7 @@ model checkpoint loaded into an algorithm that wraps it (see
 :func:`~rskd_mm.models.utils.accept_plain_architecture_checkpoint`),
 everything outside the wrapped model.
 """
+import os.path as osp
 import re
 from collections import OrderedDict
 
@@ -29,6 +30,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_state_dict
 
+from rskd_mm.models.utils import check_classes, checkpoint_classes
 from rskd_mm.models.utils.checkpoint import (CheckpointMismatchError,
                                              extract_state_dict,
                                              format_mismatch, map_state_dict,
@@ -75,6 +77,50 @@ class RSKDRunner(Runner):
                 'slow while it compiles')
         return super().test()
 
+    def dump_config(self) -> None:
+        """mmengine's, except that the config copy at the top of the work
+        folder (the config the run started with) is never replaced by a
+        resume: a resume that is refused, or that changes the config,
+        writes its copy into its own timestamped log folder instead."""
+        filename = osp.basename(self.cfg.filename) if self.cfg.filename \
+            else f'{self.timestamp}.py'
+        top = osp.join(self.work_dir, filename)
+        if self._resume and osp.isfile(top):
+            path = osp.join(self.log_dir, filename)
+            self.cfg.dump(path)
+            self.logger.info(f'resume: config copy written to {path}; {top} '
+                             '(the config of the first run) is kept')
+            return
+        super().dump_config()
+
+    def _data_classes(self):
+        """``(which loader, class names)`` of the first data loader built
+        so far (train, val, test), or ``(None, None)``."""
+        for name in ('_train_loop', '_val_loop', '_test_loop'):
+            loop = getattr(self, name, None)
+            loader = getattr(loop, 'dataloader', None)
+            dataset = getattr(loader, 'dataset', None)
+            meta = getattr(dataset, 'metainfo', None) or {}
+            if meta.get('classes'):
+                return name.strip('_').replace('_loop', '_dataloader'), list(
+                    meta['classes'])
+        return None, None
+
+    def load_or_resume(self) -> None:
+        """mmengine's, after checking that every checkpoint loaded while
+        building the model (teacher, ensemble members) records the classes
+        of the data, in the same order."""
+        source, classes = self._data_classes()
+        if classes:
+            config = getattr(self.cfg, 'filename', None) or '<config>'
+            for module in self.model.modules():
+                record = getattr(module, '_rskd_checkpoint_classes', None)
+                if record:
+                    what, filename, recorded = record
+                    check_classes(recorded, classes, filename, what,
+                                  f'the {source} of {config}')
+        super().load_or_resume()
+
     def load_checkpoint(self,
                         filename: str,
                         map_location='cpu',
@@ -95,6 +141,11 @@ class RSKDRunner(Runner):
             dict: the loaded checkpoint.
         """
         checkpoint = read_checkpoint(filename, map_location)
+        source, classes = self._data_classes()
+        config = getattr(self.cfg, 'filename', None) or '<config>'
+        check_classes(
+            checkpoint_classes(checkpoint), classes, filename,
+            'resume' if self._resume else '', f'the {source} of {config}')
         self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
         model = self.model.module if is_model_wrapper(
             self.model) else self.model

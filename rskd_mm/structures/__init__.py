@@ -7,12 +7,13 @@ model layer never imports the data layer.
 * :mod:`.teacher_cache`: the on-disk cache of teacher outputs (fast KD) and
   the fingerprints that tie it to a teacher, a data set and a pipeline.
 """
-from .teacher_cache import (TeacherCache, TeacherCacheError, data_fingerprint,
-                            draw_seed, file_sha256, pipeline_fingerprint,
+from .teacher_cache import (TeacherCache, TeacherCacheError,
+                            content_fingerprint, data_fingerprint, draw_seed,
+                            file_sha256, image_hashes, pipeline_fingerprint,
                             seeded_randomness, teacher_fingerprint)
 
 __all__ = [
     'TeacherCache', 'TeacherCacheError', 'data_fingerprint', 'draw_seed',
     'file_sha256', 'pipeline_fingerprint', 'seeded_randomness',
-    'teacher_fingerprint'
+    'teacher_fingerprint', 'content_fingerprint', 'image_hashes'
 ]

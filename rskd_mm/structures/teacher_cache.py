@@ -130,6 +130,50 @@ def data_fingerprint(dataset) -> str:
     return _sha256_json(items)
 
 
+def image_hashes(dataset, chunk: int = 1 << 20) -> list:
+    """``[path relative to the data root, BLAKE2b-128 of the file's
+    bytes]`` of every sample, in order (``None`` for a sample without an
+    image file).
+
+    What the cache's ``content`` fingerprint is made of: other pixels under
+    the same names change it, and the stored list names the first file that
+    differs. Reading every image once costs far less than the cache build,
+    which decodes, augments and runs the teacher K times per image
+    (measured in docs/troubleshooting.md)."""
+    out = []
+    root = getattr(dataset, 'data_root', None) or '/'
+    for i in range(len(dataset)):
+        path = dataset.get_data_info(i).get('img_path')
+        if not path:
+            out.append(None)
+            continue
+        h = hashlib.blake2b(digest_size=16)
+        with open(path, 'rb') as f:
+            for block in iter(lambda: f.read(chunk), b''):
+                h.update(block)
+        out.append([osp.relpath(path, root), h.hexdigest()])
+    return out
+
+
+def content_fingerprint(hashes: list) -> str:
+    """The fingerprint of :func:`image_hashes`."""
+    return _sha256_json(hashes)
+
+
+def first_difference(stored: Optional[list], now: list) -> str:
+    """The first file whose contents differ between two
+    :func:`image_hashes` lists, as a phrase for a message."""
+    if not stored:
+        return ('the cache was built by an earlier rskd_mm without image '
+                'content hashes')
+    for a, b in zip(stored, now):
+        if a != b:
+            name = (b or a or ['?'])[0]
+            return f'first differing image: {name}'
+    return (f'the cache holds {len(stored)} images, the data '
+            f'{len(now)}')
+
+
 def pipeline_fingerprint(pipeline_cfg) -> str:
     return _sha256_json(_to_plain(pipeline_cfg))
 
@@ -137,11 +181,18 @@ def pipeline_fingerprint(pipeline_cfg) -> str:
 class TeacherCache:
     """Read/write access to a teacher-output cache directory.
 
+    ``meta.json`` keeps ``image_hashes`` (see :func:`image_hashes`) beside
+    the fingerprints, so that a cache reused for other pixels is refused
+    with the first differing file named.
+
     Args:
         cache_dir: the directory.
         mode: ``'r'`` (train from a complete cache) or ``'w'`` (generate or
             resume generating).
     """
+
+    #: Every file a cache folder may hold.
+    FILES = (META, 'logits.npy', 'values.npy', 'indices.npy', 'done.npy')
 
     def __init__(self, cache_dir: str, mode: str = 'r'):
         self.cache_dir = cache_dir
@@ -196,7 +247,8 @@ class TeacherCache:
                seed: int = 0,
                topk: Optional[int] = None,
                extra: Optional[dict] = None,
-               dtype: str = 'float32') -> 'TeacherCache':
+               dtype: str = 'float32',
+               image_hashes: Optional[list] = None) -> 'TeacherCache':
         """Create an empty cache, or reopen a matching partial one.
 
         ``dtype`` is the storage type of the logits: ``'float32'`` (default,
@@ -224,6 +276,8 @@ class TeacherCache:
             dtype=dtype,
             fingerprints=fingerprints,
             complete=False)
+        if image_hashes is not None:
+            meta['image_hashes'] = image_hashes
         meta.update(extra or {})
         if osp.isfile(meta_path):
             cache = TeacherCache(cache_dir, mode='w')
@@ -231,6 +285,7 @@ class TeacherCache:
                 fingerprints,
                 num_samples,
                 num_classes,
+                image_hashes=image_hashes,
                 num_draws=num_draws,
                 seed=seed,
                 topk=topk)
@@ -267,6 +322,7 @@ class TeacherCache:
               fingerprints: Dict[str, str],
               num_samples: int,
               num_classes: Optional[int] = None,
+              image_hashes: Optional[list] = None,
               **expected) -> None:
         """Refuse a cache built for another teacher, data or pipeline."""
         problems = []
@@ -288,16 +344,25 @@ class TeacherCache:
                 continue
             stored = self.meta['fingerprints'].get(key)
             if stored != value:
+                what = (
+                    f'the {key} changed since the cache was built'
+                    if key != 'content' else
+                    'the image files hold other pixels than when the '
+                    'cache was built (' + first_difference(
+                        self.meta.get('image_hashes'), image_hashes or []) +
+                    ')')
                 problems.append(
                     f'{key} fingerprint differs (cache {str(stored)[:12]}, '
-                    f'now {value[:12]}): the {key} changed since the cache '
-                    'was built')
+                    f'now {value[:12]}): {what}')
         if problems:
             raise TeacherCacheError(
                 f'teacher cache {self.cache_dir} does not match this run:\n  '
                 + '\n  '.join(problems) +
-                '\nRebuild it with tools/cache_teacher_outputs.py (or point '
-                'the config at the right cache).')
+                f'\nIts outputs are for other data: delete the folder '
+                f'({self.cache_dir}) and build it again with '
+                'tools/cache_teacher_outputs.py (rebuilding into it is '
+                'refused while it holds these outputs), or give the tool '
+                'another --out and point the config\'s cache_dir at it.')
 
     # ---------------------------------------------------------------
     def write(self, index: int, draw: int, logits: torch.Tensor) -> None:

@@ -19,14 +19,18 @@ def user_errors() -> tuple:
     on the command line that does not exist is one of them."""
     from rskd_mm.apis.model import RasterInputError
     from rskd_mm.apis.onnx import OnnxParityError
+    from rskd_mm.compat.checkpoint import UnsafeCheckpointError
     from rskd_mm.datasets.annotation_check import AnnotationError
     from rskd_mm.datasets.transforms import CorruptImageError, SegLabelError
     from rskd_mm.models.utils.checkpoint import (CheckpointMismatchError,
-                                                 CheckpointReadError)
+                                                 CheckpointReadError,
+                                                 ClassMismatchError)
     from rskd_mm.structures.teacher_cache import TeacherCacheError
+    from rskd_mm.utils.paths import OverwriteInputError
     return (AnnotationError, CheckpointMismatchError, CheckpointReadError,
-            CorruptImageError, FileNotFoundError, OnnxParityError,
-            RasterInputError, SegLabelError, TeacherCacheError)
+            ClassMismatchError, CorruptImageError, FileNotFoundError,
+            OnnxParityError, OverwriteInputError, RasterInputError,
+            SegLabelError, TeacherCacheError, UnsafeCheckpointError)
 
 
 def run_cli(main: Callable, prog: str = None) -> None:
@@ -60,6 +64,24 @@ def close_process_group(barrier: bool = True) -> bool:
         dist_barrier()
     dist.destroy_process_group()
     return True
+
+
+def add_trust_arg(p) -> None:
+    """``--trust-checkpoint``: load pickled checkpoints fully (see
+    :mod:`rskd_mm.compat.checkpoint`)."""
+    p.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='load pickled checkpoints fully, even those that need objects '
+        'outside the weights-only allow-list (their code can run: only for '
+        'files you trust; same as RSKD_MM_WEIGHTS_ONLY=0)')
+
+
+def apply_trust_arg(args) -> None:
+    """Honour ``--trust-checkpoint`` in this process and its children."""
+    if getattr(args, 'trust_checkpoint', False):
+        from rskd_mm.compat.checkpoint import trust_checkpoints
+        trust_checkpoints()
 
 
 def _int_list(text):
@@ -102,3 +124,4 @@ def add_raster_args(p) -> None:
     p.add_argument(
         '--no-progress', action='store_true', help='no progress bar')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_trust_arg(p)

@@ -35,7 +35,6 @@ command listing.
 import argparse
 import functools
 import json
-import math
 import os
 import os.path as osp
 import shlex
@@ -43,6 +42,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+# the paired statistics and the step time, shared with tools/run_demo.py
+from rskd_mm.utils.paired_stats import median_step_time, paired_diff
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PY = sys.executable
@@ -880,27 +882,12 @@ def complexity(config, input_shape, cache):
 
 def train_timing(work_dir, epochs):
     """Median seconds per iteration and iterations per epoch, from the
-    training log (mmengine's scalars.json; resumed runs included).
-
-    The median of the logged iteration times is robust to pauses and to
-    other jobs on the machine, unlike the wall time of the whole run."""
-    times, last_step = [], 0
-    if not osp.isdir(work_dir):
+    training log (:func:`rskd_mm.utils.paired_stats.median_step_time`)."""
+    timing = median_step_time(work_dir)
+    if timing is None:
         return None
-    for d in sorted(os.listdir(work_dir)):
-        f = osp.join(work_dir, d, 'vis_data', 'scalars.json')
-        if not osp.isfile(f):
-            continue
-        with open(f) as fh:
-            for line in fh:
-                rec = json.loads(line)
-                if 'loss' in rec and 'time' in rec:
-                    times.append(rec['time'])
-                    last_step = max(last_step, rec.get('step', 0))
-    if not times:
-        return None
-    per_epoch_iters = -(-last_step // epochs)
-    return statistics.median(times), per_epoch_iters
+    median, _, last_step = timing
+    return median, -(-last_step // epochs)
 
 
 def fmt_mean(values, digits=2):
@@ -967,56 +954,6 @@ def eurosat_table(args, suite, rows, cx_cache):
         lines.append(f"| {row['label']} | {row['role']} | {acc} | {seeds} | "
                      f'{per_epoch} | {total} | {params} | {flops} |')
     return '\n'.join(lines)
-
-
-# two-sided 95% quantiles of Student's t by degrees of freedom
-T975 = {
-    1: 12.706,
-    2: 4.303,
-    3: 3.182,
-    4: 2.776,
-    5: 2.571,
-    6: 2.447,
-    7: 2.365,
-    8: 2.306,
-    9: 2.262,
-    10: 2.228,
-    11: 2.201,
-    12: 2.179,
-    13: 2.160,
-    14: 2.145,
-    15: 2.131,
-    16: 2.120,
-    17: 2.110,
-    18: 2.101,
-    19: 2.093,
-    20: 2.086,
-    25: 2.060,
-    30: 2.042
-}
-
-
-def t975(df):
-    """The two-sided 95% quantile of Student's t with ``df`` degrees of
-    freedom (the largest tabulated df not above it; 1.96 beyond 30)."""
-    if df > 30:
-        return 1.96
-    return T975[max(k for k in T975 if k <= df)]
-
-
-def paired_diff(a, b):
-    """Mean paired difference of ``a - b`` (dicts seed -> value, over the
-    seeds both have) with its 95% confidence interval (paired t), as
-    (mean, half_width, n); half_width is None with fewer than 2 pairs."""
-    seeds = sorted(set(a) & set(b))
-    diffs = [a[s] - b[s] for s in seeds]
-    if not diffs:
-        return None
-    if len(diffs) < 2:
-        return diffs[0], None, 1
-    half = t975(len(diffs) - 1) * statistics.stdev(diffs) / math.sqrt(
-        len(diffs))
-    return statistics.mean(diffs), half, len(diffs)
 
 
 def fmt_diff(d):
@@ -1506,6 +1443,22 @@ def write_text_atomic(path, text):
     os.replace(tmp, path)
 
 
+def published_rows_lost(text, suite_name, rows):
+    """Labels of rows with a measured line in the published block of
+    ``suite_name`` but no result in this work root: what a regenerate would
+    turn into "not run"."""
+    published = {
+        line.split('|')[1].strip()
+        for line in read_block(text, suite_name).splitlines()
+        if line.startswith('|') and line.count('|') > 2
+        and 'not run' not in line and not set(line) <= set('|-: ')
+    }
+    return [
+        r['row']['label'] for r in rows
+        if not r['tests'] and r['row']['label'] in published
+    ]
+
+
 def write_tables(args):
     """Rewrite the results document from the result files of this work
     root. A row with no result here keeps its published line and commands
@@ -1516,6 +1469,24 @@ def write_tables(args):
     cx_cache = load(cx_path) if osp.isfile(cx_path) else {}
     text = open(args.results).read() if osp.isfile(
         args.results) else ('# Results\n')
+    if args.regenerate and not args.discard_published:
+        lost = {
+            name: published_rows_lost(text, name,
+                                      collect(args, name, SUITES[name]))
+            for name in args.suite
+        }
+        lost = {k: v for k, v in lost.items() if v}
+        if lost:
+            listing = '; '.join(f"{k}: {', '.join(v)}"
+                                for k, v in lost.items())
+            raise SystemExit(
+                f'run_benchmarks.py: error: --regenerate would turn '
+                f'published rows of {args.results} into "not run" (no '
+                f'result in {args.work_root}): {listing}. Nothing was '
+                'written. Point --work-root at the runs behind them, leave '
+                'out --regenerate (rows without results keep their '
+                'published lines), or add --discard-published to erase '
+                'them on purpose.')
     for suite_name in args.suite:
         suite = SUITES[suite_name]
         rows = collect(args, suite_name, suite)
@@ -1754,6 +1725,11 @@ def parse_args(argv=None):
         'without it, rows with no result here keep their '
         'published lines and the plots are redrawn only when '
         'every row has its result here')
+    p.add_argument(
+        '--discard-published',
+        action='store_true',
+        help='with --regenerate: allow published rows without a result in '
+        'this work root to become "not run" (refused otherwise)')
     p.add_argument(
         '--dry-run',
         action='store_true',

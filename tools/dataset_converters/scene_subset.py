@@ -44,8 +44,16 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    from rskd_mm.utils.paths import check_outputs
     args = parse_args(argv)
     meta = osp.join(args.src, 'meta')
+    names = ('classes.txt', ) + tuple(f'{s}.txt' for s in SPLITS)
+    check_outputs(
+        {f'source {n}': osp.join(meta, n)
+         for n in names},
+        {f'output {n}': osp.join(args.dst, 'meta', n)
+         for n in names},
+        prog='scene_subset')
     classes = read_classes_file(osp.join(meta, 'classes.txt'))
     os.makedirs(osp.join(args.dst, 'meta'), exist_ok=True)
     for split, n in zip(SPLITS, args.per_class):
@@ -79,4 +87,5 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    from rskd_mm.utils import run_cli
+    run_cli(main)

@@ -119,7 +119,17 @@ def patch_labels(mask: np.ndarray, patch: int, values, min_share: float,
 
 
 def main(argv=None):
+    from rskd_mm.utils.paths import check_outputs
     args = parse_args(argv)
+    check_outputs(
+        {
+            f'source {n}': osp.join(args.src, 'meta', n)
+            for n in ('train.txt', 'val.txt', 'classes.txt')
+        }, {
+            f'output {n}': osp.join(args.dst, 'meta', n)
+            for n in ('classes.txt', 'train.txt', 'val.txt', 'test.txt')
+        },
+        prog='seg_to_scene')
     keep = args.keep or args.class_names
     value_of = {c: args.class_names.index(c) for c in keep}
     label_of = {value_of[c]: i for i, c in enumerate(keep)}

@@ -146,7 +146,20 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    from rskd_mm.utils.paths import check_outputs
     args = parse_args(argv)
+    inputs = {f'image {p}': p for p in args.images}
+    if args.masks_dir:
+        inputs.update({
+            f'mask {n}': osp.join(args.masks_dir, n)
+            for n in os.listdir(args.masks_dir)
+        } if osp.isdir(args.masks_dir) else {})
+    check_outputs(
+        inputs, {
+            '--out': args.out,
+            'mask output': osp.splitext(args.out)[0] + '_mask.tif'
+        },
+        prog='tiles_to_geotiff')
     for path in mosaic(
             sorted(args.images), args.out, args.cols, args.scale,
             args.masks_dir, args.crs, tuple(args.origin), args.pixel_size):

@@ -26,6 +26,7 @@ from mmengine.config import DictAction
 
 import rskd_mm  # noqa: F401  (compat layer, registries)
 from rskd_mm.apis.onnx import DEFAULT_TOLERANCE
+from rskd_mm.utils.cli import add_trust_arg, apply_trust_arg
 
 
 def parse_args(argv=None):
@@ -61,12 +62,14 @@ def parse_args(argv=None):
         'exported as ONNX Runtime\'s fused MultiHeadAttention, which only '
         'ONNX Runtime runs')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_trust_arg(p)
     return p.parse_args(argv)
 
 
 def main(argv=None):
     from rskd_mm.apis import export_onnx
     args = parse_args(argv)
+    apply_trust_arg(args)
     result = export_onnx(
         args.config,
         args.checkpoint,

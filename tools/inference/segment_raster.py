@@ -20,7 +20,7 @@ import argparse
 import json
 
 import rskd_mm  # noqa: F401  (compat layer, registries)
-from rskd_mm.utils.cli import add_raster_args
+from rskd_mm.utils.cli import add_raster_args, apply_trust_arg
 
 
 def parse_args(argv=None):
@@ -53,6 +53,7 @@ def parse_args(argv=None):
 def main(argv=None):
     from rskd_mm.apis import segment_raster
     args = parse_args(argv)
+    apply_trust_arg(args)
     result = segment_raster(
         args.config,
         args.checkpoint,

@@ -27,6 +27,8 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 
 import rskd_mm  # noqa: F401  (compat layer, registries)
+from rskd_mm.utils.cli import add_trust_arg, apply_trust_arg
+from rskd_mm.utils.paths import check_outputs
 
 
 def parse_args(argv=None):
@@ -38,6 +40,7 @@ def parse_args(argv=None):
         help='where to write (default: next to '
         'the checkpoint)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    add_trust_arg(p)
     return p.parse_args(argv)
 
 
@@ -59,6 +62,15 @@ def export(config, checkpoint, out_dir=None, cfg_options=None):
     from rskd_mm.models.utils import (CheckpointMismatchError,
                                       extract_state_dict, format_mismatch,
                                       read_checkpoint, state_dict_mismatch)
+    out_dir = out_dir or osp.dirname(osp.abspath(checkpoint))
+    subnet_path = osp.join(out_dir, 'fix_subnet.json')
+    weights_path = osp.join(out_dir, 'pruned.pth')
+    summary_path = osp.join(out_dir, 'pruned_summary.json')
+    check_outputs(
+        dict(config=config, checkpoint=checkpoint),
+        dict(
+            structure=subnet_path, weights=weights_path, summary=summary_path),
+        prog='export_pruned')
     cfg = Config.fromfile(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
@@ -96,10 +108,7 @@ def export(config, checkpoint, out_dir=None, cfg_options=None):
     arch = static.architecture
     params_after = sum(p.numel() for p in arch.parameters())
 
-    out_dir = out_dir or osp.dirname(osp.abspath(checkpoint))
     os.makedirs(out_dir, exist_ok=True)
-    subnet_path = osp.join(out_dir, 'fix_subnet.json')
-    weights_path = osp.join(out_dir, 'pruned.pth')
 
     def dump_json(obj):
         return lambda p: json.dump(obj, open(p, 'w'), indent=1, default=str)
@@ -133,12 +142,13 @@ def export(config, checkpoint, out_dir=None, cfg_options=None):
         params_after=params_after,
         ratio=params_after / params_before,
         choices=choices)
-    _atomic_write(osp.join(out_dir, 'pruned_summary.json'), dump_json(summary))
+    _atomic_write(summary_path, dump_json(summary))
     return summary, subnet_path, weights_path
 
 
 def main(argv=None):
     args = parse_args(argv)
+    apply_trust_arg(args)
     summary, subnet_path, weights_path = export(args.config, args.checkpoint,
                                                 args.out_dir, args.cfg_options)
     print(f"parameters: {summary['params_before'] / 1e6:.3f} M -> "

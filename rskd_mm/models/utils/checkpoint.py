@@ -3,9 +3,11 @@
 import difflib
 import os.path as osp
 from collections import OrderedDict
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch.nn as nn
+
+from rskd_mm.compat.checkpoint import UnsafeCheckpointError
 
 _PREFIXES = ('module.', )
 
@@ -70,7 +72,7 @@ def read_checkpoint(filename: str, map_location='cpu', what: str = '') -> dict:
     try:
         checkpoint = CheckpointLoader.load_checkpoint(
             filename, map_location=map_location)
-    except FileNotFoundError:
+    except (FileNotFoundError, UnsafeCheckpointError):
         raise
     except Exception as exc:  # noqa: BLE001 - re-raised with the file name
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ''
@@ -91,6 +93,49 @@ def read_checkpoint(filename: str, map_location='cpu', what: str = '') -> dict:
             f'{who}{filename}: not a checkpoint: it holds a '
             f'{type(checkpoint).__name__}, not a state dict')
     return checkpoint
+
+
+class ClassMismatchError(ValueError):
+    """A checkpoint records other class names (or another order) than the
+    data it is used with."""
+
+
+def checkpoint_classes(checkpoint) -> Optional[List[str]]:
+    """The class names a checkpoint records (``meta.dataset_meta.classes``,
+    as mmengine saves them), or None."""
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    dataset_meta = meta.get('dataset_meta') if isinstance(meta, dict) else None
+    classes = dataset_meta.get('classes') if isinstance(dataset_meta,
+                                                        dict) else None
+    return [str(c) for c in classes] if classes else None
+
+
+def check_classes(recorded, expected, filename: str, what: str,
+                  source: str) -> None:
+    """Refuse a checkpoint whose recorded class names differ from the
+    ``expected`` ones (of ``source``), naming the first differing label; a
+    checkpoint that records no classes passes."""
+    if not recorded or not expected:
+        return
+    recorded, expected = [str(c) for c in recorded], [str(c) for c in expected]
+    if recorded == expected:
+        return
+    who = f'{what}: ' if what else ''
+    for i, (a, b) in enumerate(zip(recorded, expected)):
+        if a != b:
+            where = (f'class {i} is {a!r} in the checkpoint but {b!r} in '
+                     f'{source}')
+            break
+    else:
+        where = (f'the checkpoint records {len(recorded)} classes, '
+                 f'{source} has {len(expected)}')
+    order = ' (the same names in another order)' if sorted(recorded) == sorted(
+        expected) else ''
+    raise ClassMismatchError(
+        f'{who}checkpoint {filename} was trained with other classes{order}: '
+        f'{where}; its outputs would be read as the wrong classes, so '
+        'nothing was run. Use a checkpoint trained on these classes (or give '
+        'the data set its classes in the checkpoint\'s order).')
 
 
 def map_state_dict(model: nn.Module,
@@ -188,6 +233,9 @@ def load_checkpoint_strict(model: nn.Module,
             format_mismatch(missing, unexpected, mismatched,
                             model.state_dict().keys(), state.keys()))
     model.load_state_dict(state, strict=True)
+    # checked against the data's classes when the runner has built them
+    model._rskd_checkpoint_classes = (what, filename,
+                                      checkpoint_classes(checkpoint))
     return checkpoint
 
 
