@@ -9,6 +9,7 @@ import sys
 import pytest
 import torch
 
+from rskd_mm.compat.checkpoint import load_file
 from .conftest import REPO_ROOT, subprocess_env
 from .test_tools import STUDENT, scene_options
 
@@ -121,7 +122,7 @@ def test_load_from_is_strict_unless_partial_is_asked_for(
 
 def test_student_export_checks_the_student_config(student_8cls, tmp_path):
     # a distillation-style checkpoint whose student has 8 classes
-    state = torch.load(student_8cls, weights_only=False)['state_dict']
+    state = load_file(student_8cls)['state_dict']
     kd = tmp_path / 'kd.pth'
     torch.save(
         dict(

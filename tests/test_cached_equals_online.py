@@ -148,7 +148,15 @@ def _step(model, batch, optimizer):
 
 def _compare(online, cached, loader, epochs=(0, 1), steps=3):
     """Run both models on the same batches; return the largest relative
-    differences of the KD loss and of the student gradients."""
+    differences of the KD loss and of the student gradients.
+
+    Each step starts the cached student from the online student's weights:
+    the teacher's outputs on a view differ between the cache (built in
+    batches of 16) and the online teacher (batches of 8) by float rounding
+    (about 1e-7 relative, batch-size dependent CPU kernels), and plain SGD on
+    this tiny, untrained set amplifies any difference by orders of
+    magnitude per step; the comparison is of the targets and the gradients
+    they give, step after step, not of that amplification."""
     opt_on = torch.optim.SGD(online.architecture.parameters(), lr=0.05)
     opt_ca = torch.optim.SGD(cached.architecture.parameters(), lr=0.05)
     online.train()
@@ -161,15 +169,20 @@ def _compare(online, cached, loader, epochs=(0, 1), steps=3):
             if i == steps:
                 break
             served.append([s.teacher_draw for s in batch['data_samples']])
+            cached.architecture.load_state_dict(
+                online.architecture.state_dict())
             kd_on, g_on = _step(online, batch, opt_on)
             kd_ca, g_ca = _step(cached, batch, opt_ca)
             loss_diff = max(loss_diff,
                             (kd_on - kd_ca).abs().item() / kd_on.abs().item())
             assert g_on.keys() == g_ca.keys()
-            for k in g_on:
-                scale = g_on[k].abs().max().item() + 1e-12
-                grad_diff = max(grad_diff,
-                                (g_on[k] - g_ca[k]).abs().max().item() / scale)
+            # relative to the whole gradient: a tensor whose gradient is 0
+            # in exact arithmetic (the bias of a BN that feeds another BN)
+            # holds only rounding noise, which no per-tensor scale can take
+            on = torch.cat([g_on[k].flatten() for k in g_on])
+            ca = torch.cat([g_ca[k].flatten() for k in g_on])
+            grad_diff = max(grad_diff,
+                            ((on - ca).norm() / on.norm()).item())
             n += 1
     assert n == len(epochs) * steps
     # the draws served in the two epochs differ (the sampler's epoch counts)

@@ -24,6 +24,7 @@ import sys
 
 import torch
 
+from rskd_mm.compat.checkpoint import load_file
 from .conftest import REPO_ROOT, subprocess_env
 from .test_tools import (FASTKD, KD, fastkd_options, last_checkpoint, run_tool,
                          scene_options)
@@ -116,8 +117,7 @@ def val_top1(work_dir):
 
 
 def state(ckpt):
-    return torch.load(
-        ckpt, map_location='cpu', weights_only=False)['state_dict']
+    return load_file(ckpt, map_location='cpu')['state_dict']
 
 
 def compare_one_vs_two_processes(cfg, opts, tmp_path, port, num_val=16):

@@ -12,6 +12,7 @@ import time
 
 import torch
 
+from rskd_mm.compat.checkpoint import load_file
 from .conftest import REPO_ROOT, subprocess_env
 from .test_tools import (FASTKD, KD, fastkd_options, last_checkpoint, run_tool,
                          scene_options)
@@ -39,7 +40,7 @@ def with_batch_4(opts):
 
 
 def student(ckpt):
-    sd = torch.load(ckpt, map_location='cpu', weights_only=False)
+    sd = load_file(ckpt, map_location='cpu')
     return sd, {
         k: v
         for k, v in sd['state_dict'].items() if k.startswith('architecture.')

@@ -13,6 +13,7 @@ import sys
 import pytest
 import torch
 
+from rskd_mm.compat.checkpoint import load_file
 from .conftest import REPO_ROOT, subprocess_env
 
 DEMO = osp.join(REPO_ROOT, 'configs', 'demo')
@@ -80,9 +81,8 @@ def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root, tmp_path):
     ])
     assert 'distill.loss_kl' in out
     ckpt = last_checkpoint(work_dir)
-    state = torch.load(ckpt, map_location='cpu', weights_only=False)
-    teacher_state = torch.load(
-        trained_teacher, map_location='cpu', weights_only=False)
+    state = load_file(ckpt, map_location='cpu')
+    teacher_state = load_file(trained_teacher, map_location='cpu')
     # the teacher inside the distillation checkpoint is the trained teacher,
     # untouched by init_weights() and by training
     w = 'backbone.conv1.weight'
@@ -102,7 +102,7 @@ def test_distillation_with_mmrazor(trained_teacher, tiny_scene_root, tmp_path):
     student_ckpt = str(tmp_path / 'student.pth')
     run_tool(
         ['tools/model_converters/distill_to_student.py', ckpt, student_ckpt])
-    plain = torch.load(student_ckpt, map_location='cpu', weights_only=False)
+    plain = load_file(student_ckpt, map_location='cpu')
     assert not any(
         k.startswith(('teacher.', 'architecture.'))
         for k in plain['state_dict'])
@@ -276,10 +276,8 @@ def test_hmkd_end_to_end(trained_teacher, trained_vit, tiny_scene_root,
     assert osp.isfile(student_ckpt)
     with open(osp.join(work_dir, 'student_last_checkpoint')) as f:
         assert f.read().strip() == student_ckpt
-    student_state = torch.load(
-        student_ckpt, map_location='cpu', weights_only=False)
-    full_state = torch.load(
-        last_checkpoint(work_dir), map_location='cpu', weights_only=False)
+    student_state = load_file(student_ckpt, map_location='cpu')
+    full_state = load_file(last_checkpoint(work_dir), map_location='cpu')
     assert student_state['meta']['dataset_meta']['classes'][0] == 'water'
     for k, v in student_state['state_dict'].items():
         torch.testing.assert_close(

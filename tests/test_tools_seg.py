@@ -7,6 +7,7 @@ import os.path as osp
 import pytest
 import torch
 
+from rskd_mm.compat.checkpoint import load_file
 from .conftest import REPO_ROOT
 from .test_tools import last_checkpoint, run_tool
 
@@ -67,10 +68,7 @@ def test_export_gives_a_smaller_static_model(pruned):
     s = pruned['summary']
     assert s['params_after'] < s['params_before'] / 3
     assert all(0 < c <= 1 for c in s['choices'].values())
-    ckpt = torch.load(
-        osp.join(pruned['dir'], 'pruned.pth'),
-        map_location='cpu',
-        weights_only=False)
+    ckpt = load_file(osp.join(pruned['dir'], 'pruned.pth'), map_location='cpu')
     assert 'state_dict' in ckpt and 'backbone.ffm.1.fuse.conv.weight' in \
         ckpt['state_dict']
 
@@ -82,8 +80,7 @@ def test_export_refuses_a_checkpoint_that_does_not_fit(pruned, tmp_path):
     import sys
 
     from .conftest import subprocess_env
-    ckpt = torch.load(
-        last_checkpoint(pruned['dir']), map_location='cpu', weights_only=False)
+    ckpt = load_file(last_checkpoint(pruned['dir']), map_location='cpu')
     key = 'architecture.decode_head.conv_seg.weight'
     assert key in ckpt['state_dict']
     shape = tuple(ckpt['state_dict'][key].shape)
@@ -223,11 +220,8 @@ def test_edpctnet_distillation_on_two_processes(pruned, tiny_seg_root,
     ckpt = last_checkpoint(work)
     assert ckpt.endswith('iter_4.pth')
     # the frozen teacher is the teacher checkpoint, bit for bit
-    teacher = torch.load(
-        pruned['teacher'], map_location='cpu',
-        weights_only=False)['state_dict']
-    got = torch.load(
-        ckpt, map_location='cpu', weights_only=False)['state_dict']
+    teacher = load_file(pruned['teacher'], map_location='cpu')['state_dict']
+    got = load_file(ckpt, map_location='cpu')['state_dict']
     for k, v in teacher.items():
         assert torch.equal(got['teacher.' + k], v), k
 

@@ -182,6 +182,12 @@ def torch_load(f, map_location=None):
     pairs = _allowed()
     allowed = {name for _, name in pairs}
     if isinstance(f, (str, os.PathLike)):
+        with open(f, 'rb') as fh:
+            head = fh.read(2)
+        # torch.save writes a zip archive (or, legacy, a pickle: 0x80 first)
+        if head[:2] != b'PK' and head[:1] != b'\x80':
+            raise pickle.UnpicklingError(
+                f'invalid load key, {head[:1]!r}: not a file of torch.save')
         try:
             unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(f)
         except (ValueError, RuntimeError, pickle.UnpicklingError):

@@ -8,6 +8,7 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
+from rskd_mm.compat.checkpoint import load_file
 from rskd_mm.engine.hooks import NonFiniteLossError
 
 
@@ -53,5 +54,5 @@ def test_nan_loss_stops_with_iteration_and_terms(tmp_path):
         last = f.read().strip()
     assert osp.basename(last) == 'iter_3.pth'
     assert not osp.exists(osp.join(tmp_path, 'iter_4.pth'))
-    state = torch.load(last, map_location='cpu', weights_only=False)
+    state = load_file(last, map_location='cpu')
     assert all(torch.isfinite(v).all() for v in state['state_dict'].values())

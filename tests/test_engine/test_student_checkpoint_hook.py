@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from rskd_mm.compat.checkpoint import load_file
 from rskd_mm.engine.hooks import RSKDStudentCheckpointHook
 
 
@@ -54,7 +55,7 @@ def test_epoch_checkpoints_hold_the_student_only(tmp_path):
     assert osp.exists(tmp_path / 'student_epoch_5.pth')
     last = (tmp_path / 'student_last_checkpoint').read_text()
     assert last == str(tmp_path / 'student_epoch_5.pth')
-    ckpt = torch.load(last, weights_only=False)
+    ckpt = load_file(last)
     assert ckpt['meta']['epoch'] == 5
     assert ckpt['meta']['iter'] == 50
     assert ckpt['meta']['dataset_meta'] == dict(classes=('a', 'b', 'c'))
