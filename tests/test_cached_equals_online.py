@@ -181,8 +181,7 @@ def _compare(online, cached, loader, epochs=(0, 1), steps=3):
             # holds only rounding noise, which no per-tensor scale can take
             on = torch.cat([g_on[k].flatten() for k in g_on])
             ca = torch.cat([g_ca[k].flatten() for k in g_on])
-            grad_diff = max(grad_diff,
-                            ((on - ca).norm() / on.norm()).item())
+            grad_diff = max(grad_diff, ((on - ca).norm() / on.norm()).item())
             n += 1
     assert n == len(epochs) * steps
     # the draws served in the two epochs differ (the sampler's epoch counts)

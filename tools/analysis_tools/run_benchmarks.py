@@ -969,8 +969,11 @@ def fmt_diff(d):
 def scene_table(args, suite_name, suite, rows):
     """Mean +/- std of test (and last-epoch val) top-1 per row, each KD
     row's paired difference to the student alone and to plain KD with a
-    95% confidence interval over the seeds, the wall time per row, and each
-    cached row's paired difference to the same loss online."""
+    95% confidence interval over the seeds, the training time per row (the
+    median training step from the run's log times its iterations: start-up,
+    validation and pauses of a busy machine are not in it; the whole-run
+    wall time only where a run has no log), and each cached row's paired
+    difference to the same loss online."""
     metric = suite['metric']
     acc, val = {}, {}
     for r in rows:
@@ -985,7 +988,8 @@ def scene_table(args, suite_name, suite, rows):
     lines = [
         '| Row | Test top-1 (%) | Val top-1 (%) | Seeds | Test: vs student '
         'alone [95% CI] | Test: vs plain KD [95% CI] | Val: vs plain KD '
-        '[95% CI] | Train wall (s/seed) | Teacher cache (s, once) | '
+        '[95% CI] | Train (s/seed, median step x iters) | Teacher cache (s, '
+        'once) | '
         'Test: cached vs online [95% CI] |',
         '|---|---|---|---|---|---|---|---|---|---|'
     ]
@@ -1001,7 +1005,14 @@ def scene_table(args, suite_name, suite, rows):
         row = r['row']
         name = row['name']
         tests = acc[name]
-        walls = [t['wall_s'] for t in r['trains']]
+        walls = []
+        for seed in seeds_of(row, args.seeds):
+            d = row_dir(args, suite_name, name, seed)
+            timing = median_step_time(d)
+            if timing:
+                walls.append(timing[0] * timing[2])
+            elif osp.isfile(osp.join(d, 'train.json')):
+                walls.append(load(osp.join(d, 'train.json'))['wall_s'])
         cache_s = '-'
         if row['cache']:
             build = osp.join(args.work_root, suite_name,
@@ -1020,7 +1031,9 @@ def scene_table(args, suite_name, suite, rows):
         vs_online = fmt_diff(paired_diff(tests, acc.get(row['online'], {}))) \
             if row.get('online') else '-'
         seeds = ','.join(str(s) for s in sorted(tests)) or '-'
-        wall = f'{statistics.mean(walls):.0f}' if walls else '-'
+        mean_wall = statistics.mean(walls) if walls else None
+        wall = '-' if mean_wall is None else (
+            f'{mean_wall:.0f}' if mean_wall >= 10 else f'{mean_wall:.2f}')
         lines.append(
             f"| {row['label']} | {fmt_mean(list(tests.values()))} | "
             f'{fmt_mean(list(val[name].values()))} | {seeds} | {vs_student}'
