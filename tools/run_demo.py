@@ -278,9 +278,11 @@ def main(argv=None):
         run_dir = osp.join(work_dir, name)
         log = osp.join(work_dir, f'{name}_train.log')
         print(f'      training; log: {log}', flush=True)
+        # only the last full checkpoint is used: no write every epoch
         seconds = run([
             sys.executable, 'tools/train.py', config, '--work-dir', run_dir,
-            '--cfg-options', *opts
+            '--cfg-options', *opts,
+            f'default_hooks.checkpoint.interval={epochs(config)}'
         ], log, Progress(epochs(config)))
         return run_dir, seconds
 
@@ -477,7 +479,7 @@ def format_table(rows, seeds):
     how = next((r['diff']['how'] for r in rows if r.get('diff')), '')
     mean = ' (mean over seeds ' + ','.join(map(str, seeds)) + ')' \
         if len(seeds) > 1 else ''
-    head = (f'{"model":<33}{"test top-1":>11}{"vs student alone":>24}'
+    head = (f'{"model":<36}{"test top-1":>11}{"vs student alone":>24}'
             f'{"val top-1":>10}{"params (M)":>11}{"step (ms)":>10}'
             f'{"KD cost":>9}')
     lines = [head, '-' * len(head)]
@@ -493,7 +495,7 @@ def format_table(rows, seeds):
             cost = f"{row['cost']:.2f}x"
             if row.get('cache_per_step_s'):
                 cost += '*'
-        lines.append(f"{LABELS[row['name']]:<33}{row['acc']:>11.2f}"
+        lines.append(f"{LABELS[row['name']]:<36}{row['acc']:>11.2f}"
                      f'{diff:>24}{val:>10}{row["params"] / 1e6:>11.3f}'
                      f'{step:>10}{cost:>9}')
     lines.append('-' * len(head))
