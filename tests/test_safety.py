@@ -267,6 +267,49 @@ def test_dataset_converters_refuse_to_write_over_their_input(
     assert after == before
 
 
+def test_more_tools_refuse_to_write_over_an_input(tmp_path):
+    """The pruned-subnet export into the folder of a previous export's
+    pruned.pth, a segmentation set cut into itself, a mosaic onto one of its
+    tiles: each refused before any work, the input unchanged."""
+    from rskd_mm.utils.paths import OverwriteInputError
+    previous = tmp_path / 'pruned.pth'
+    previous.write_bytes(b'an earlier export')
+    export = _tool('tools/pruning/export_pruned.py').export
+    prune = osp.join(REPO_ROOT, 'configs', 'dpctnet',
+                     'prune-l1_dpctnet-t_1xb4-200_demo-seg-128px.py')
+    with pytest.raises(
+            OverwriteInputError, match='the weights .* is the '
+            'checkpoint'):
+        export(prune, str(previous))  # --out-dir: the checkpoint's folder
+    assert previous.read_bytes() == b'an earlier export'
+
+    src = tmp_path / 'seg'
+    meta = src / 'meta'
+    meta.mkdir(parents=True)
+    (meta / 'train.txt').write_text('tile1_a\ntile2_a\n')
+    (meta / 'val.txt').write_text('tile3_a\n')
+    before = {n: open(osp.join(meta, n)).read() for n in os.listdir(meta)}
+    out = run_fail([
+        'tools/dataset_converters/seg_to_scene.py',
+        str(src),
+        str(src), '--class-names', 'a', 'b', '--val-prefix', 'tile2',
+        '--per-class', '1', '1', '1'
+    ])
+    assert 'would destroy the source' in out and 'Traceback' not in out
+    assert {n: open(osp.join(meta, n)).read()
+            for n in os.listdir(meta)} == before
+
+    tile = tmp_path / 'tile.png'
+    tile.write_bytes(b'a tile')
+    out = run_fail([
+        'tools/dataset_converters/tiles_to_geotiff.py', '--images',
+        str(tile), '--out',
+        str(tile)
+    ])
+    assert 'would destroy the image' in out
+    assert tile.read_bytes() == b'a tile'
+
+
 # ---------------------------------------------------------------------------
 # A teacher (or a checkpoint) trained with another class order
 # ---------------------------------------------------------------------------
