@@ -15,7 +15,7 @@ This fix re-registers mmengine's loader for local paths with
 * for a pickled checkpoint, the globals its pickle would call are listed
   first without running anything
   (``torch.serialization.get_unsafe_globals_in_checkpoint``); any global
-  outside :data:`ALLOWED_GLOBALS` (exactly what the checkpoints written by
+  outside :func:`allowed_globals` (exactly what the checkpoints written by
   mmengine and rskd_mm need) stops the load with
   :class:`UnsafeCheckpointError`, naming the file and the global;
 * the file is then loaded with ``weights_only=True`` inside
@@ -87,10 +87,14 @@ def _allowed():
     pairs = [(HistoryBuffer, 'mmengine.logging.history_buffer.HistoryBuffer'),
              (np.dtype, 'numpy.dtype'), (np.ndarray, 'numpy.ndarray'),
              (_codecs.encode, '_codecs.encode')]
+    # the same two functions under their numpy 1 (files written before
+    # numpy 2) and numpy 2 names
     for module in ('numpy.core.multiarray', 'numpy._core.multiarray'):
         pairs += [(multiarray._reconstruct, f'{module}._reconstruct'),
                   (multiarray.scalar, f'{module}.scalar')]
-    # numpy >= 1.25 pickles a dtype's class by name (numpy.dtypes.*DType)
+    # ``numpy.dtype('int64')`` returns a ``numpy.dtypes.Int64DType``, whose
+    # state the unpickler then sets: the class is not named in the pickle
+    # (torch's static scan does not list it) but must be allowed to build
     dtypes = getattr(np, 'dtypes', None)
     for name in dir(dtypes) if dtypes is not None else ():
         cls = getattr(dtypes, name)
@@ -102,13 +106,6 @@ def _allowed():
 def allowed_globals() -> List[str]:
     """The names of the globals allowed beyond torch's own list."""
     return sorted({name for _, name in _allowed()})
-
-
-#: Documentation of the allow-list (computed on use: see :func:`_allowed`).
-ALLOWED_GLOBALS = ('mmengine.logging.history_buffer.HistoryBuffer',
-                   'numpy.dtype', 'numpy.ndarray', 'numpy.dtypes.*DType',
-                   'numpy(._)core.multiarray._reconstruct',
-                   'numpy(._)core.multiarray.scalar', '_codecs.encode')
 
 
 def is_safetensors(filename: str) -> bool:
