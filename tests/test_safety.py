@@ -94,6 +94,27 @@ def test_tools_refuse_code_in_a_checkpoint(evil, tiny_scene_root, tmp_path):
 
 
 @needs_safe_default
+def test_trust_checkpoint_flag_loads_a_trusted_file(student_state,
+                                                    tiny_scene_root, tmp_path):
+    """A file with a harmless global outside the allow-list: refused by
+    default, loaded with --trust-checkpoint."""
+    import fractions
+    path = str(tmp_path / 'trusted.pth')
+    torch.save(
+        dict(
+            meta=dict(note=fractions.Fraction(1, 3)),
+            state_dict=dict(student_state)), path)
+    args = [
+        'tools/test.py', STUDENT, path, '--work-dir',
+        str(tmp_path / 't'), '--cfg-options', *scene_options(tiny_scene_root)
+    ]
+    out = run_fail(args)
+    assert '`fractions.Fraction`' in out.strip().splitlines()[-1]
+    out = run_ok(args + ['--trust-checkpoint'])
+    assert 'accuracy/top1' in out
+
+
+@needs_safe_default
 def test_apis_and_converters_refuse_code_in_a_checkpoint(evil, tmp_path):
     from rskd_mm.apis import classify_raster, export_onnx, init_model
     from rskd_mm.compat.checkpoint import UnsafeCheckpointError
