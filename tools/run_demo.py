@@ -433,10 +433,8 @@ def compare(rows, seeds):
         row['cache_per_step_s'] = amortised
         row['cost'] = ((row['step_s'] + amortised) /
                        base_step if row['step_s'] and base_step else None)
-        row['val'] = statistics.mean(
-            r['val'] for r in row['runs'].values()
-            if r['val'] is not None) if any(
-                r['val'] is not None for r in row['runs'].values()) else None
+        vals = [r['val'] for r in row['runs'].values() if r['val'] is not None]
+        row['val'] = statistics.mean(vals) if vals else None
         if row['name'] == 'student':
             continue
         if len(seeds) == 1:
